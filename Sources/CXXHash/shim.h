@@ -1,0 +1,4 @@
+#ifndef STACKSIFT_CXXHASH_SHIM_H
+#define STACKSIFT_CXXHASH_SHIM_H
+#include <xxhash.h>
+#endif

@@ -1,0 +1,218 @@
+/// Facts about one assembled event.
+public struct EventFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// A line of the event was cut at the maximum line length.
+    public static let cutLine = EventFlags(rawValue: 1)
+    /// The event reached the line or byte limit; later lines were counted but not kept.
+    public static let tooLong = EventFlags(rawValue: 2)
+    /// The event has no timestamp of its own (level-only header, header-less trace, orphan lines).
+    public static let untimed = EventFlags(rawValue: 4)
+}
+
+/// A complete event, lent to the consumer for the duration of one call: its bytes live in the
+/// assembler's reused buffer, so nothing is allocated per event.
+public struct EventView {
+    /// The event's lines joined by `\n` (no trailing newline).
+    public let bytes: UnsafeBufferPointer<UInt8>
+    /// Byte offset of each line's start within `bytes`.
+    public let lineStarts: UnsafeBufferPointer<Int32>
+    /// Milliseconds since the epoch (UTC); for an untimed event, the time of the previous timed
+    /// event of the same input (nil when there was none).
+    public let time: Int64?
+    /// Lines that belonged to the event (including any not kept past the limit).
+    public let lineCount: Int
+    public let flags: EventFlags
+    /// Byte offset in line 0 just past the timestamp.
+    public let headerEnd: Int
+
+    public var firstLine: UnsafeBufferPointer<UInt8> {
+        let end = lineStarts.count > 1 ? Int(lineStarts[1]) - 1 : bytes.count
+        return UnsafeBufferPointer(rebasing: bytes[0..<end])
+    }
+
+    public func line(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = Int(lineStarts[i])
+        let end = i + 1 < lineStarts.count ? Int(lineStarts[i + 1]) - 1 : bytes.count
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// Lines → events. A header line (a timestamp found by its layout, or a level keyword at the
+/// start) opens an event; everything else — `\tat …`, `Caused by:`, `Suppressed:`, `... N more`,
+/// MyBatis `###` blocks, wrapped message lines, blank lines — joins the current one. Some
+/// traces have no header of their own but must stand alone (DBCP abandoned traces printed to
+/// stdout, `Exception in thread`, thread-dump stanzas): they open an event too.
+public struct EventAssembler {
+    public struct Limits: Sendable {
+        public var maxLinesPerEvent = 10_000
+        public var maxEventBytes = 8 << 20
+        public init() {}
+    }
+
+    public let limits: Limits
+    public let parser: TimestampParser
+    public private(set) var events = 0
+    public private(set) var tooLongEvents = 0
+    public private(set) var firstTime: Int64?
+    public private(set) var lastTime: Int64?
+
+    private var buf: [UInt8] = []
+    private var starts: [Int32] = []
+    private var open = false
+    private var time: Int64?
+    private var flags: EventFlags = []
+    private var lineCount = 0
+    private var headerEnd = 0
+    private var previousTime: Int64?
+
+    public init(parser: TimestampParser, limits: Limits = Limits()) {
+        self.parser = parser
+        self.limits = limits
+        buf.reserveCapacity(64 * 1024)
+        starts.reserveCapacity(256)
+    }
+
+    /// Classifies a line as the start of a new event, with its time when it has one.
+    @inline(__always)
+    public func header(_ line: UnsafeBufferPointer<UInt8>) -> HeaderInfo? {
+        let n = line.count
+        guard n > 0, let p = line.baseAddress else { return nil }
+        let c = p[0]
+        // The commonest continuation lines are rejected on their first byte.
+        if c == 0x09 || c == 0x20 { return nil }
+        if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
+        if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
+        if let h = Self.headerlessStarter(p, n, parser) { return h }
+        if Self.levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
+        return nil
+    }
+
+    private static let starters: [[UInt8]] = [
+        "DBCP object created ", "Pooled object created ",
+        "org.apache.commons.dbcp.AbandonedTrace$AbandonedObjectException: ",
+        "Exception in thread \"", "Full thread dump ",
+    ].map { Array($0.utf8) }
+
+    static func hasPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: [UInt8]) -> Bool {
+        guard n >= s.count else { return false }
+        for i in 0..<s.count where p[i] != s[i] { return false }
+        return true
+    }
+
+    static func headerlessStarter(_ p: UnsafePointer<UInt8>, _ n: Int, _ parser: TimestampParser) -> HeaderInfo? {
+        let c = p[0]
+        if c == UInt8(ascii: "\"") {
+            // jstack thread stanza: "name" #12 daemon prio=5 os_prio=0 tid=0x… nid=0x… waiting on condition
+            let window = min(n, 200)
+            var i = 1
+            while i < window, p[i] != UInt8(ascii: "\"") { i += 1 }
+            guard i + 2 < window, p[i + 1] == UInt8(ascii: " ") else { return nil }
+            let next = p[i + 2]
+            if next == UInt8(ascii: "#") || hasPrefix(p + i + 2, n - i - 2, Array("daemon".utf8)) || hasPrefix(p + i + 2, n - i - 2, Array("prio=".utf8)) {
+                return HeaderInfo(time: nil, timeEnd: 0)
+            }
+            return nil
+        }
+        guard c == UInt8(ascii: "D") || c == UInt8(ascii: "P") || c == UInt8(ascii: "o") || c == UInt8(ascii: "E") || c == UInt8(ascii: "F") else { return nil }
+        for s in starters where hasPrefix(p, n, s) {
+            // dated by the time the text names ("DBCP object created 2023-10-10 16:01:02 by …")
+            var i = s.count
+            let limit = min(n - 10, 160)
+            while i <= limit {
+                if p[i] &- 0x30 < 10, p[i - 1] == UInt8(ascii: " "), let (t, _) = parser.parse(at: i, p, n) {
+                    return HeaderInfo(time: t, timeEnd: 0)
+                }
+                i += 1
+            }
+            return HeaderInfo(time: nil, timeEnd: 0)
+        }
+        return nil
+    }
+
+    private static let levels: [[UInt8]] = ["ERROR", "WARN", "INFO", "DEBUG", "TRACE", "FATAL", "SEVERE", "WARNING", "NOTICE"].map { Array($0.utf8) }
+
+    /// `ERROR …`, `[WARN] …`, `INFO: …` — a level keyword opening the line, then a separator.
+    static func levelFirst(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Bool {
+        var p = p0
+        var n = n0
+        if n > 0, p[0] == UInt8(ascii: "[") { p += 1; n -= 1 }
+        guard n >= 4, p[0] &- 0x41 < 26 else { return false }
+        for lv in levels where hasPrefix(p, n, lv) {
+            if n == lv.count { return true }
+            let s = p[lv.count]
+            return s == UInt8(ascii: " ") || s == UInt8(ascii: ":") || s == UInt8(ascii: "]") || s == UInt8(ascii: "\t") || s == UInt8(ascii: "|")
+        }
+        return false
+    }
+
+    /// Adds one line; when it opens a new event, the previous one is handed to `emit` first.
+    @inline(__always)
+    public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, _ emit: (EventView) -> Void) {
+        if let h = header(line) {
+            if open { flush(emit) }
+            begin(line, h)
+        } else {
+            if !open {
+                // Lines before any header (a file that starts mid-trace): an event of their own.
+                begin(line, nil)
+            } else {
+                append(line)
+            }
+        }
+        if cut { flags.insert(.cutLine) }
+    }
+
+    public mutating func finish(_ emit: (EventView) -> Void) {
+        if open { flush(emit) }
+    }
+
+    @inline(__always)
+    private mutating func begin(_ line: UnsafeBufferPointer<UInt8>, _ h: HeaderInfo?) {
+        open = true
+        buf.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        flags = []
+        lineCount = 0
+        if let t = h?.time {
+            time = t
+            previousTime = t
+            if firstTime == nil || t < firstTime! { firstTime = t }
+            if lastTime == nil || t > lastTime! { lastTime = t }
+        } else {
+            time = previousTime
+            flags.insert(.untimed)
+        }
+        headerEnd = h?.timeEnd ?? 0
+        append(line)
+    }
+
+    @inline(__always)
+    private mutating func append(_ line: UnsafeBufferPointer<UInt8>) {
+        lineCount += 1
+        if lineCount > limits.maxLinesPerEvent || buf.count + line.count + 1 > limits.maxEventBytes {
+            flags.insert(.tooLong)
+            return
+        }
+        if !starts.isEmpty { buf.append(0x0A) }
+        starts.append(Int32(buf.count))
+        buf.append(contentsOf: line)
+    }
+
+    private mutating func flush(_ emit: (EventView) -> Void) {
+        open = false
+        events += 1
+        if flags.contains(.tooLong) { tooLongEvents += 1 }
+        let time = self.time
+        let flags = self.flags
+        let lineCount = self.lineCount
+        let headerEnd = self.headerEnd
+        buf.withUnsafeBufferPointer { b in
+            starts.withUnsafeBufferPointer { s in
+                emit(EventView(bytes: b, lineStarts: s, time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd))
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm; no Foundation).
+@inline(__always)
+func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (m + 9) % 12
+    let doy = (153 * mp + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+}
+
+/// Resolves wall-clock times without a zone in one time zone, per record, so a log that
+/// crosses a DST change keeps correct instants. Offsets are cached per civil hour.
+public final class ZoneResolver: @unchecked Sendable {
+    public let timeZone: TimeZone
+    private let fixedOffset: Int?
+    private var cacheHour = Int.min
+    private var cacheOffset = 0
+
+    public init(_ timeZone: TimeZone) {
+        self.timeZone = timeZone
+        // A zone without transitions needs no lookups at all.
+        if timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: 0)) == nil {
+            fixedOffset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))
+        } else {
+            fixedOffset = nil
+        }
+    }
+
+    /// Offset (seconds east of UTC) in force at the wall-clock time `localSeconds` (seconds since
+    /// 1970 as if the wall clock were UTC). In a DST gap or overlap, the earlier offset wins.
+    public func offset(forLocal localSeconds: Int) -> Int {
+        if let fixedOffset { return fixedOffset }
+        let hour = localSeconds >= 0 ? localSeconds / 3600 : (localSeconds - 3599) / 3600
+        if hour == cacheHour { return cacheOffset }
+        let guess = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds)))
+        var off = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds - guess)))
+        if off != guess {
+            let again = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds - off)))
+            if again != off { off = max(off, again) }
+        }
+        cacheHour = hour
+        cacheOffset = off
+        return off
+    }
+}
+
+/// What a header line told us.
+public struct HeaderInfo: Sendable, Equatable {
+    /// Milliseconds since the Unix epoch (UTC), when the header carried a timestamp.
+    public var time: Int64?
+    /// Byte offset in the line just past the timestamp (0 when none).
+    public var timeEnd: Int
+    public init(time: Int64?, timeEnd: Int) {
+        self.time = time
+        self.timeEnd = timeEnd
+    }
+}
+
+/// Finds the timestamp of a log record's first line by its layout, not by a fixed column:
+/// Logback/Log4j (`2023-10-10 16:30:38.123`, `,123`), ISO-8601 (`2023-10-10T16:30:38.123+08:00`,
+/// `Z`), slashes (`2023/10/10 16:30:38`), bracketed (`[2023-10-10 16:30:38]`), Tomcat
+/// (`10-Oct-2023 16:30:38.123`), optionally after a short prefix (level, host, syslog tag).
+public struct TimestampParser {
+    public let zone: ZoneResolver
+    /// How far into a line a timestamp may start.
+    public var maxPrefix = 48
+
+    public init(zone: ZoneResolver) { self.zone = zone }
+
+    @inline(__always)
+    static func digit(_ c: UInt8) -> Int? { c &- 0x30 < 10 ? Int(c &- 0x30) : nil }
+
+    /// Parses a timestamp that starts exactly at `i`. Returns (epoch ms, end offset).
+    @inline(__always)
+    func parse(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        if n - i < 10 { return nil }
+        let c0 = p[i]
+        guard c0 &- 0x30 < 10 else { return nil }
+        if p[i + 2] == UInt8(ascii: "-"), let r = parseTomcat(at: i, p, n) { return r }
+        return parseISOish(at: i, p, n)
+    }
+
+    @inline(__always)
+    private func two(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int? {
+        let a = p[i] &- 0x30, b = p[i + 1] &- 0x30
+        if a < 10 && b < 10 { return Int(a) * 10 + Int(b) }
+        return nil
+    }
+
+    private func parseISOish(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        // YYYY-MM-DD[ T]HH:MM:SS
+        guard n - i >= 19,
+              let y1 = two(p, i), let y2 = two(p, i + 2)
+        else { return nil }
+        let sep = p[i + 4]
+        guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/"), p[i + 7] == sep,
+              let mo = two(p, i + 5), let d = two(p, i + 8)
+        else { return nil }
+        let t = p[i + 10]
+        guard t == UInt8(ascii: " ") || t == UInt8(ascii: "T") else { return nil }
+        return parseClock(year: y1 * 100 + y2, month: mo, day: d, at: i + 11, p, n)
+    }
+
+    private static let months: [UInt32] = {
+        let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return names.map { s in
+            let u = Array(s.utf8)
+            return UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])
+        }
+    }()
+
+    static func monthIndex(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int? {
+        let key = UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2])
+        for (k, m) in months.enumerated() where m == key { return k + 1 }
+        return nil
+    }
+
+    private func parseTomcat(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        // DD-Mon-YYYY HH:MM:SS
+        guard n - i >= 20, let d = two(p, i), p[i + 6] == UInt8(ascii: "-"),
+              let mo = Self.monthIndex(p, i + 3),
+              let y1 = two(p, i + 7), let y2 = two(p, i + 9), p[i + 11] == UInt8(ascii: " ")
+        else { return nil }
+        return parseClock(year: y1 * 100 + y2, month: mo, day: d, at: i + 12, p, n)
+    }
+
+    /// HH:MM:SS[.,fraction][zone]
+    @inline(__always)
+    private func parseClock(year: Int, month: Int, day: Int, at j0: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        var j = j0
+        guard n - j >= 8, let hh = two(p, j), p[j + 2] == UInt8(ascii: ":"), let mm = two(p, j + 3),
+              p[j + 5] == UInt8(ascii: ":"), let ss = two(p, j + 6),
+              month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss < 61
+        else { return nil }
+        j += 8
+        var millis = 0
+        if j < n, p[j] == UInt8(ascii: ".") || p[j] == UInt8(ascii: ","), j + 1 < n, p[j + 1] &- 0x30 < 10 {
+            j += 1
+            var digits = 0
+            while j < n, p[j] &- 0x30 < 10 {
+                if digits < 3 { millis = millis * 10 + Int(p[j] &- 0x30) }
+                digits += 1
+                j += 1
+            }
+            while digits < 3 { millis *= 10; digits += 1 }
+        }
+        let local = (daysFromCivil(year, month, day) * 86_400) + hh * 3600 + mm * 60 + ss
+        // zone: Z, ±HH:MM, ±HHMM, ±HH, optionally after one space
+        var k = j
+        if k < n, p[k] == UInt8(ascii: " "), k + 1 < n, p[k + 1] == UInt8(ascii: "+") || p[k + 1] == UInt8(ascii: "-") { k += 1 }
+        if k < n, p[k] == UInt8(ascii: "Z") {
+            return (Int64(local) * 1000 + Int64(millis), k + 1)
+        }
+        if k < n, p[k] == UInt8(ascii: "+") || p[k] == UInt8(ascii: "-"), k + 3 <= n, let oh = two(p, k + 1) {
+            var e = k + 3
+            var om = 0
+            if e + 3 <= n, p[e] == UInt8(ascii: ":"), let m2 = two(p, e + 1) {
+                om = m2
+                e += 3
+            } else if e + 2 <= n, let m2 = two(p, e) {
+                om = m2
+                e += 2
+            }
+            if oh <= 14 && om < 60 {
+                let sign = p[k] == UInt8(ascii: "-") ? -1 : 1
+                let off = sign * (oh * 3600 + om * 60)
+                return (Int64(local - off) * 1000 + Int64(millis), e)
+            }
+        }
+        let off = zone.offset(forLocal: local)
+        return (Int64(local - off) * 1000 + Int64(millis), j)
+    }
+
+    /// Finds a timestamp at the start of the line or after a short prefix that holds no tab and
+    /// does not start with whitespace (continuation lines do).
+    public func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        if n < 10 { return nil }
+        let c = p[0]
+        if c &- 0x30 < 10 { return parse(at: 0, p, n) ?? scan(from: 1, p, n) }
+        if c == UInt8(ascii: "[") { return parse(at: 1, p, n) ?? scan(from: 2, p, n) }
+        if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") { return nil }
+        return scan(from: 1, p, n)
+    }
+
+    private func scan(from start: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        let limit = min(n - 10, maxPrefix)
+        var i = start
+        while i <= limit {
+            let c = p[i]
+            if c == UInt8(ascii: "\t") { return nil }
+            // a timestamp starts after a separator, never inside a word or number
+            if c &- 0x30 < 10 {
+                let prev = p[i - 1]
+                if prev == UInt8(ascii: " ") || prev == UInt8(ascii: "[") || prev == UInt8(ascii: "|") || prev == UInt8(ascii: ":") || prev == UInt8(ascii: "=") {
+                    if let r = parse(at: i, p, n) { return r }
+                }
+                // skip the rest of this number
+                while i <= limit, p[i] &- 0x30 < 10 { i += 1 }
+                continue
+            }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,315 @@
+internal import CLZ4
+internal import CXXHash
+internal import CZlib
+internal import CZstd
+
+/// Why a compressed stream could not be decoded to its end.
+public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        case truncated, corrupt, checksum, limit, io
+    }
+    public var kind: Kind
+    public var message: String
+    /// Byte offset in the compressed input at (or just after) which the damage was found.
+    public var offset: Int64
+
+    public init(_ kind: Kind, _ message: String, offset: Int64) {
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { "\(message) at byte offset \(offset)" }
+}
+
+/// A streaming decoder: compressed bytes in, decompressed bytes out, memory bounded by its
+/// own buffers whatever the size of the input.
+public protocol StreamDecoder: AnyObject {
+    /// Decodes `input`, handing decoded bytes to `sink` (zero or more calls). On corrupt input it
+    /// throws after having delivered every byte decoded before the damage.
+    func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError)
+    /// End of input: throws `.truncated` when the stream stopped inside a frame.
+    func finish() throws(DecodeError)
+    /// Compressed bytes consumed so far.
+    var consumed: Int64 { get }
+}
+
+/// Plain text: bytes pass through.
+public final class PassthroughDecoder: StreamDecoder {
+    public private(set) var consumed: Int64 = 0
+    public init() {}
+    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        consumed += Int64(input.count)
+        if !input.isEmpty { sink(input) }
+    }
+    public func finish() throws(DecodeError) {}
+}
+
+private let outputCapacity = 256 * 1024
+
+/// LZ4 frame format (lz4 CLI output): concatenated and skippable frames. liblz4's own checksum
+/// pass is slow (~1.4 GB/s), so frames whose blocks carry no checksum are decoded with
+/// `skipChecksums` and their content checksum is verified here with XXH32 (~10 GB/s).
+public final class LZ4FrameDecoder: StreamDecoder {
+    private var dctx: OpaquePointer?
+    private let out: UnsafeMutableRawPointer
+    private let xxh: OpaquePointer
+    public private(set) var consumed: Int64 = 0
+    /// Bytes of a frame start held back until its flags are known (magic + FLG).
+    private var head: [UInt8] = []
+    private var atFrameStart = true
+    private var verifyContent = false
+    private var libraryChecks = false
+    private var lastFour: UInt32 = 0
+    private var frameStartOffset: Int64 = 0
+
+    public init() {
+        var ctx: OpaquePointer?
+        let rc = LZ4F_createDecompressionContext(&ctx, UInt32(LZ4F_VERSION))
+        precondition(LZ4F_isError(rc) == 0, "LZ4F_createDecompressionContext failed")
+        dctx = ctx
+        out = UnsafeMutableRawPointer.allocate(byteCount: outputCapacity, alignment: 16)
+        xxh = XXH32_createState()
+    }
+
+    deinit {
+        LZ4F_freeDecompressionContext(dctx)
+        out.deallocate()
+        XXH32_freeState(xxh)
+    }
+
+    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        guard var p = input.baseAddress else { return }
+        var remaining = input.count
+        while remaining > 0 {
+            if atFrameStart {
+                // Hold back the first bytes of a frame until magic and FLG are known, because the
+                // checksum mode must be chosen before liblz4 sees the frame.
+                let need = 5 - head.count
+                let take = min(need, remaining)
+                head.append(contentsOf: UnsafeRawBufferPointer(start: p, count: take))
+                p += take
+                remaining -= take
+                if head.count < 5 { return }
+                try startFrame()
+                let held = head
+                head.removeAll(keepingCapacity: true)
+                atFrameStart = false
+                var failure: DecodeError?
+                held.withUnsafeBytes { buf in
+                    do { try decompress(buf.baseAddress!, buf.count, sink) } catch let e as DecodeError { failure = e } catch {}
+                }
+                if let failure { throw failure }
+                continue
+            }
+            let used = try decompress(p, remaining, sink)
+            p += used
+            remaining -= used
+        }
+    }
+
+    private func startFrame() throws(DecodeError) {
+        frameStartOffset = consumed
+        let magic = UInt32(head[0]) | UInt32(head[1]) << 8 | UInt32(head[2]) << 16 | UInt32(head[3]) << 24
+        if magic == 0x184D_2204 {
+            let flg = head[4]
+            let blockChecksums = flg & 0x10 != 0
+            let contentChecksum = flg & 0x04 != 0
+            // Block checksums can only be checked inside liblz4; then let it check everything.
+            libraryChecks = blockChecksums
+            verifyContent = contentChecksum && !blockChecksums
+        } else if magic & 0xFFFF_FFF0 == 0x184D_2A50 {
+            libraryChecks = false
+            verifyContent = false
+        } else {
+            throw DecodeError(.corrupt, "not an LZ4 frame (bad magic number 0x\(String(magic, radix: 16)))", offset: consumed)
+        }
+        if verifyContent { XXH32_reset(xxh, 0) }
+    }
+
+    /// Feeds up to `count` bytes of one frame; returns how many were consumed (stops at frame end).
+    @discardableResult
+    private func decompress(_ src: UnsafeRawPointer, _ count: Int, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) -> Int {
+        var options = LZ4F_decompressOptions_t()
+        options.skipChecksums = libraryChecks ? 0 : 1
+        var used = 0
+        while true {
+            var srcSize = count - used
+            var dstSize = outputCapacity
+            let hint = LZ4F_decompress(dctx, out, &dstSize, src + used, &srcSize, &options)
+            if LZ4F_isError(hint) != 0 {
+                let name = String(cString: LZ4F_getErrorName(hint))
+                throw DecodeError(.corrupt, "corrupt LZ4 data (\(name))", offset: consumed)
+            }
+            if srcSize > 0 { noteConsumed(src + used, srcSize) }
+            used += srcSize
+            if dstSize > 0 {
+                if verifyContent { XXH32_update(xxh, out, dstSize) }
+                sink(UnsafeRawBufferPointer(start: out, count: dstSize))
+            }
+            if hint == 0 {
+                try endFrame()
+                return used
+            }
+            if used == count && dstSize < outputCapacity { return used }
+            if srcSize == 0 && dstSize == 0 { return used }
+        }
+    }
+
+    private func noteConsumed(_ p: UnsafeRawPointer, _ n: Int) {
+        consumed += Int64(n)
+        // Keep the last four bytes seen: at frame end they are the content checksum.
+        let start = max(0, n - 4)
+        for i in start..<n { lastFour = lastFour >> 8 | UInt32(p.load(fromByteOffset: i, as: UInt8.self)) << 24 }
+    }
+
+    private func endFrame() throws(DecodeError) {
+        if verifyContent {
+            let digest = XXH32_digest(xxh)
+            if digest != lastFour {
+                throw DecodeError(.checksum, "LZ4 content checksum mismatch in the frame starting at byte \(frameStartOffset)", offset: consumed - 4)
+            }
+        }
+        atFrameStart = true
+        verifyContent = false
+        libraryChecks = false
+    }
+
+    public func finish() throws(DecodeError) {
+        if !head.isEmpty {
+            throw DecodeError(.truncated, "truncated LZ4 frame header", offset: consumed + Int64(head.count))
+        }
+        if !atFrameStart {
+            throw DecodeError(.truncated, "truncated LZ4 frame (the input ended inside the frame starting at byte \(frameStartOffset))", offset: consumed)
+        }
+    }
+}
+
+/// gzip (RFC 1952) through zlib's inflate, multi-member files included.
+public final class GzipDecoder: StreamDecoder {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private let out: UnsafeMutablePointer<UInt8>
+    public private(set) var consumed: Int64 = 0
+    private var inMember = false
+    private var memberStart: Int64 = 0
+    /// After a member ends, bytes that follow must start another member (or be zero padding).
+    private var betweenMembers = false
+    private var paddingOnly = true
+
+    public init() {
+        stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        out = UnsafeMutablePointer<UInt8>.allocate(capacity: outputCapacity)
+        // 15 + 16: gzip wrapper only, largest window.
+        let rc = stacksift_inflateInit2(stream, 15 + 16)
+        precondition(rc == Z_OK, "inflateInit2 failed: \(rc)")
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+        out.deallocate()
+    }
+
+    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        guard let base = input.baseAddress else { return }
+        var offset = 0
+        while offset < input.count {
+            if betweenMembers {
+                // zero padding after the last member is tolerated (tape/blocked writers add it)
+                let b = base.load(fromByteOffset: offset, as: UInt8.self)
+                if b == 0 {
+                    offset += 1
+                    consumed += 1
+                    continue
+                }
+                if !paddingOnly || b != 0x1F {
+                    throw DecodeError(.corrupt, "trailing bytes after the last gzip member are not a gzip member", offset: consumed)
+                }
+                betweenMembers = false
+                inflateReset(stream)
+            }
+            if !inMember {
+                inMember = true
+                memberStart = consumed
+            }
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self) + offset)
+            stream.pointee.avail_in = UInt32(input.count - offset)
+            var rc: Int32 = Z_OK
+            repeat {
+                stream.pointee.next_out = out
+                stream.pointee.avail_out = UInt32(outputCapacity)
+                let before = Int(stream.pointee.avail_in)
+                rc = inflate(stream, Z_NO_FLUSH)
+                let used = before - Int(stream.pointee.avail_in)
+                consumed += Int64(used)
+                offset += used
+                let produced = outputCapacity - Int(stream.pointee.avail_out)
+                if produced > 0 { sink(UnsafeRawBufferPointer(start: out, count: produced)) }
+                if rc == Z_STREAM_END {
+                    inMember = false
+                    betweenMembers = true
+                    break
+                }
+                if rc == Z_BUF_ERROR && used == 0 && produced == 0 { break }
+                if rc != Z_OK && rc != Z_BUF_ERROR {
+                    let why = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+                    throw DecodeError(.corrupt, "corrupt gzip data (\(why)) in the member starting at byte \(memberStart)", offset: consumed)
+                }
+            } while stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0
+        }
+    }
+
+    public func finish() throws(DecodeError) {
+        if inMember {
+            throw DecodeError(.truncated, "truncated gzip member (the input ended inside the member starting at byte \(memberStart))", offset: consumed)
+        }
+    }
+}
+
+/// zstd frames (multi-frame, skippable frames) with a cap on the window a frame may demand, so
+/// a hostile or `--long=31` file cannot make the decoder allocate gigabytes.
+public final class ZstdDecoder: StreamDecoder {
+    private let dctx: OpaquePointer
+    private let out: UnsafeMutableRawPointer
+    public private(set) var consumed: Int64 = 0
+    private var inFrame = false
+    public static let defaultWindowLogMax: Int32 = 27
+
+    public init(windowLogMax: Int32 = ZstdDecoder.defaultWindowLogMax) {
+        dctx = ZSTD_createDCtx()
+        ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, windowLogMax)
+        out = UnsafeMutableRawPointer.allocate(byteCount: outputCapacity, alignment: 16)
+    }
+
+    deinit {
+        ZSTD_freeDCtx(dctx)
+        out.deallocate()
+    }
+
+    public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        guard let base = input.baseAddress else { return }
+        var inBuf = ZSTD_inBuffer(src: base, size: input.count, pos: 0)
+        while true {
+            var outBuf = ZSTD_outBuffer(dst: out, size: outputCapacity, pos: 0)
+            let before = inBuf.pos
+            let rc = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
+            consumed += Int64(inBuf.pos - before)
+            if ZSTD_isError(rc) != 0 {
+                let name = String(cString: ZSTD_getErrorName(rc))
+                let kind: DecodeError.Kind = name.contains("window") || name.contains("Window") ? .limit : .corrupt
+                throw DecodeError(kind, "corrupt or unsupported zstd data (\(name))", offset: consumed)
+            }
+            if outBuf.pos > 0 { sink(UnsafeRawBufferPointer(start: out, count: outBuf.pos)) }
+            inFrame = rc != 0
+            if inBuf.pos == inBuf.size && outBuf.pos < outBuf.size { return }
+        }
+    }
+
+    public func finish() throws(DecodeError) {
+        if inFrame {
+            throw DecodeError(.truncated, "truncated zstd frame (the input ended inside a frame)", offset: consumed)
+        }
+    }
+}

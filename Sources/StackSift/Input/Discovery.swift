@@ -1,0 +1,114 @@
+import Foundation
+
+/// One input to read: a file or standard input.
+public struct InputSource: Sendable, Hashable {
+    public let path: String
+    public let isStdin: Bool
+    /// Found by walking a directory (binary files there are skipped, not read).
+    public let fromWalk: Bool
+
+    public init(path: String, isStdin: Bool = false, fromWalk: Bool = false) {
+        self.path = path
+        self.isStdin = isStdin
+        self.fromWalk = fromWalk
+    }
+
+    public static let stdin = InputSource(path: "-", isStdin: true)
+}
+
+/// A file that was deliberately not read, and why.
+public struct SkipNote: Sendable, Codable, Equatable {
+    public var path: String
+    public var reason: String
+}
+
+/// An input that could not be read completely: the path, what went wrong, and where.
+public struct InputError: Sendable, Codable, Equatable {
+    public var path: String
+    public var message: String
+    /// Byte offset in the (compressed) input, when the problem has a position.
+    public var offset: Int64?
+}
+
+/// Expands command-line paths into the inputs to read, in a stable order: directories walked
+/// recursively (hidden entries skipped), rotated sets oldest first
+/// (`app.log.3.gz`, `app.log.2`, `app.log.1`, `app.log`).
+public enum Discovery {
+    public static func expand(_ args: [String]) -> (sources: [InputSource], errors: [InputError]) {
+        var sources: [InputSource] = []
+        var errors: [InputError] = []
+        var seen: Set<String> = []
+        let fm = FileManager.default
+        for arg in args {
+            if arg == "-" {
+                sources.append(.stdin)
+                continue
+            }
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: arg, isDirectory: &isDir) else {
+                errors.append(InputError(path: arg, message: "no such file or directory", offset: nil))
+                continue
+            }
+            if !isDir.boolValue {
+                if seen.insert(arg).inserted { sources.append(InputSource(path: arg)) }
+                continue
+            }
+            var files: [String] = []
+            let root = URL(fileURLWithPath: arg)
+            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
+                                             options: [.skipsHiddenFiles], errorHandler: { url, error in
+                                                 errors.append(InputError(path: url.path, message: "cannot read directory: \(error.localizedDescription)", offset: nil))
+                                                 return true
+                                             })
+            else {
+                errors.append(InputError(path: arg, message: "cannot read directory", offset: nil))
+                continue
+            }
+            for case let url as URL in walker {
+                let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
+                if values?.isRegularFile == true {
+                    // keep the user's spelling of the root in displayed paths
+                    let rel = String(url.path.dropFirst(root.path.count)).drop(while: { $0 == "/" })
+                    files.append(arg.hasSuffix("/") ? arg + rel : arg + "/" + rel)
+                }
+            }
+            for f in rotationOrder(files) where seen.insert(f).inserted {
+                sources.append(InputSource(path: f, fromWalk: true))
+            }
+        }
+        return (sources, errors)
+    }
+
+    static let compressionSuffixes = [".gz", ".lz4", ".zst", ".zstd", ".gzip"]
+
+    /// (directory, base name without rotation index and compression suffix, rotation index).
+    static func rotationKey(_ path: String) -> (String, String, Int?) {
+        let ns = path as NSString
+        let dir = ns.deletingLastPathComponent
+        var name = ns.lastPathComponent
+        for s in compressionSuffixes where name.hasSuffix(s) {
+            name = String(name.dropLast(s.count))
+            break
+        }
+        if let dot = name.lastIndex(of: "."), let n = Int(name[name.index(after: dot)...]), name[name.index(after: dot)...].allSatisfy(\.isNumber) {
+            return (dir, String(name[..<dot]), n)
+        }
+        // app-1.log style is ambiguous with dates; leave it to lexical order
+        return (dir, name, nil)
+    }
+
+    /// Oldest first within a rotated set: highest index first, the live file (no index) last.
+    public static func rotationOrder(_ paths: [String]) -> [String] {
+        paths.sorted { a, b in
+            let ka = rotationKey(a), kb = rotationKey(b)
+            if ka.0 != kb.0 { return ka.0 < kb.0 }
+            if ka.1 != kb.1 { return ka.1 < kb.1 }
+            switch (ka.2, kb.2) {
+            case let (x?, y?): return x != y ? x > y : a < b
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a < b
+            }
+        }
+    }
+}

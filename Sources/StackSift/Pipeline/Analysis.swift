@@ -1,0 +1,116 @@
+import Dispatch
+import Foundation
+
+/// How far the pipeline runs: for benchmarking each stage's cost.
+public enum Stage: String, Sendable, Codable, CaseIterable {
+    /// Read and decompress only.
+    case decode
+    /// … and split into lines and events.
+    case frame
+    /// … and match patterns, parse exceptions, sign and cluster.
+    case full
+}
+
+public struct AnalysisOptions: Sendable {
+    public var timeZone: TimeZone = .current
+    public var maxLineLength = LineFramer.defaultMaxLineLength
+    public var limits = EventAssembler.Limits()
+    public var stage: Stage = .full
+    public var appPackages: [String] = []
+    public var maxSignatures = AnalysisState.defaultMaxSignatures
+    /// Worker threads; 0 = one per core.
+    public var workers = 0
+    public init() {}
+}
+
+/// What happened to one input.
+public struct FileReport: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case ok, partial, unreadable, skipped }
+    public var path: String
+    public var format: String
+    public var container: String?
+    public var compressedBytes: Int64 = 0
+    /// Decompressed bytes.
+    public var bytes: Int64 = 0
+    public var lines = 0
+    public var events = 0
+    public var truncatedLines = 0
+    public var invalidUTF8Lines = 0
+    public var nulLines = 0
+    public var tooLongEvents = 0
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+    public var status: Status = .ok
+    public var error: InputError?
+    public var note: String?
+
+    public init(path: String, format: String) {
+        self.path = path
+        self.format = format
+    }
+}
+
+/// The outcome of a run: per-input reports, errors, and the merged analysis state.
+public struct AnalysisResult: Sendable {
+    public var files: [FileReport]
+    public var errors: [InputError]
+    public var state: AnalysisState
+    public var elapsedSeconds: Double
+    public var stage: Stage
+
+    public var bytes: Int64 { files.reduce(0) { $0 + $1.bytes } }
+    public var lines: Int { files.reduce(0) { $0 + $1.lines } }
+    public var events: Int { files.reduce(0) { $0 + $1.events } }
+    public var firstTime: Int64? { files.compactMap(\.firstTime).min() }
+    public var lastTime: Int64? { files.compactMap(\.lastTime).max() }
+    public var filesRead: Int { files.filter { $0.status != .skipped && $0.status != .unreadable }.count }
+    /// True when every input was read completely.
+    public var complete: Bool { errors.isEmpty }
+}
+
+/// The batch pipeline: sources → (decode → lines → events → analysis) per file, files spread
+/// over the cores, per-worker states merged at the end (merge order does not matter).
+public final class Analysis: @unchecked Sendable {
+    public let options: AnalysisOptions
+    public let catalog: PatternCatalog
+
+    public init(options: AnalysisOptions, catalog: PatternCatalog) {
+        self.options = options
+        self.catalog = catalog
+    }
+
+    public func run(_ sources: [InputSource], discoveryErrors: [InputError] = []) -> AnalysisResult {
+        let start = DispatchTime.now()
+        let cores = options.workers > 0 ? options.workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = min(cores, max(1, sources.count))
+        // With fewer files than cores, each file gets a decode thread of its own.
+        let pipelined = sources.count < cores && cores > 1
+        let shared = Locked((next: 0, reports: [FileReport?](repeating: nil, count: sources.count), states: [AnalysisState]()))
+        let signer = Signer(appPackages: options.appPackages)
+
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let analyzer = options.stage == .full ? EventAnalyzer(catalog: catalog, signer: signer, maxSignatures: options.maxSignatures) : nil
+            while true {
+                let i = shared.withLock { s in
+                    defer { s.next += 1 }
+                    return s.next
+                }
+                if i >= sources.count { break }
+                let r = FileProcessor(options: options, analyzer: analyzer, sourceIndex: i).process(sources[i], pipelined: pipelined)
+                shared.withLock { $0.reports[i] = r }
+            }
+            if let analyzer {
+                let st = analyzer.state
+                shared.withLock { $0.states.append(st) }
+            }
+        }
+        let (reports, states) = shared.withLock { ($0.reports, $0.states) }
+        var merged = AnalysisState()
+        for s in states { merged.merge(s, maxSignatures: options.maxSignatures) }
+        let files = reports.map { $0! }
+        var errors = discoveryErrors
+        errors += files.compactMap(\.error)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return AnalysisResult(files: files, errors: errors, state: merged, elapsedSeconds: elapsed, stage: options.stage)
+    }
+}

@@ -1,0 +1,164 @@
+/// Min, max and the latest value of a numeric field (the value at the latest time; on a tie the
+/// larger value), so that merging is commutative.
+public struct FieldStat: Sendable, Codable, Equatable {
+    public var min: Int64
+    public var max: Int64
+    public var last: Int64
+    public var lastTime: Int64
+    public var count: Int
+
+    public init(_ v: Int64, at t: Int64) {
+        min = v; max = v; last = v; lastTime = t; count = 1
+    }
+
+    public mutating func add(_ v: Int64, at t: Int64) {
+        if v < min { min = v }
+        if v > max { max = v }
+        if t > lastTime || (t == lastTime && v > last) { last = v; lastTime = t }
+        count += 1
+    }
+
+    public mutating func merge(_ o: FieldStat) {
+        min = Swift.min(min, o.min)
+        max = Swift.max(max, o.max)
+        if o.lastTime > lastTime || (o.lastTime == lastTime && o.last > last) { last = o.last; lastTime = o.lastTime }
+        count += o.count
+    }
+}
+
+/// Distinct values of a text field (e.g. pool names), bounded.
+public struct TextFieldStat: Sendable, Codable, Equatable {
+    public var values: [String: Int] = [:]
+    public var overflow = 0
+    public static let cap = 512
+
+    public mutating func add(_ v: String, count: Int = 1) {
+        if values[v] != nil || values.count < Self.cap {
+            values[v, default: 0] += count
+        } else {
+            overflow += count
+        }
+    }
+
+    public mutating func merge(_ o: TextFieldStat) {
+        for (k, v) in o.values.sorted(by: { $0.key < $1.key }) { add(k, count: v) }
+        overflow += o.overflow
+    }
+}
+
+/// What one catalog pattern matched over the run.
+public struct PatternStat: Sendable, Codable, Equatable {
+    public var id: String
+    public var count = 0
+    public var firstSeen: Int64?
+    public var lastSeen: Int64?
+    public var fields: [String: FieldStat] = [:]
+    public var textFields: [String: TextFieldStat] = [:]
+
+    public init(id: String) { self.id = id }
+
+    public mutating func merge(_ o: PatternStat) {
+        count += o.count
+        firstSeen = minOpt(firstSeen, o.firstSeen)
+        lastSeen = maxOpt(lastSeen, o.lastSeen)
+        for (k, v) in o.fields {
+            if fields[k] == nil { fields[k] = v } else { fields[k]!.merge(v) }
+        }
+        for (k, v) in o.textFields {
+            if textFields[k] == nil { textFields[k] = v } else { textFields[k]!.merge(v) }
+        }
+    }
+}
+
+/// Which event is "first": earliest time, then input order, then position in the input.
+public struct EventOrder: Sendable, Codable, Comparable, Hashable {
+    public var time: Int64
+    public var source: Int
+    public var ordinal: Int
+    public static func < (a: EventOrder, b: EventOrder) -> Bool {
+        (a.time, a.source, a.ordinal) < (b.time, b.source, b.ordinal)
+    }
+}
+
+/// One cluster: every event with the same signature id.
+public struct SignatureStat: Sendable, Codable, Equatable {
+    public var key: SignatureKey
+    public var count = 0
+    public var firstSeen: Int64?
+    public var lastSeen: Int64?
+    public var patterns: Set<String> = []
+    public var sources: [String: Int] = [:]
+    public var exemplar: String = ""
+    public var exemplarTruncated = false
+    public var exemplarOrder: EventOrder?
+    /// Events per minute (minute = epoch ms / 60 000): the raw series the timeline buckets.
+    public var perMinute: [Int64: Int] = [:]
+
+    public init(key: SignatureKey) { self.key = key }
+
+    public mutating func merge(_ o: SignatureStat) {
+        count += o.count
+        firstSeen = minOpt(firstSeen, o.firstSeen)
+        lastSeen = maxOpt(lastSeen, o.lastSeen)
+        patterns.formUnion(o.patterns)
+        for (k, v) in o.sources { sources[k, default: 0] += v }
+        if let oo = o.exemplarOrder, exemplarOrder == nil || oo < exemplarOrder! {
+            exemplar = o.exemplar
+            exemplarTruncated = o.exemplarTruncated
+            exemplarOrder = oo
+        }
+        for (k, v) in o.perMinute { perMinute[k, default: 0] += v }
+    }
+}
+
+/// Everything the analysis learned, mergeable: analysing A and B together equals merging the
+/// analyses of A and of B (merge is associative and commutative).
+public struct AnalysisState: Sendable, Codable, Equatable {
+    public var patterns: [String: PatternStat] = [:]
+    public var signatures: [String: SignatureStat] = [:]
+    /// Events that would have opened a signature past the cap, and how many distinct ones.
+    public var overflowEvents = 0
+    public var overflowSignatures: Set<String> = []
+    public var limitHits = 0
+    public var exemplarsTruncated = 0
+
+    public static let defaultMaxSignatures = 5_000
+    public static let exemplarCap = 8 * 1024
+
+    public init() {}
+
+    public mutating func merge(_ o: AnalysisState, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
+        for (k, v) in o.patterns {
+            if patterns[k] == nil { patterns[k] = v } else { patterns[k]!.merge(v) }
+        }
+        // Deterministic whatever the merge order: existing ids merge, new ids enter in id order
+        // while there is room.
+        for k in o.signatures.keys.sorted() {
+            let v = o.signatures[k]!
+            if signatures[k] != nil {
+                signatures[k]!.merge(v)
+            } else if signatures.count < maxSignatures {
+                signatures[k] = v
+            } else {
+                overflowEvents += v.count
+                overflowSignatures.insert(k)
+            }
+        }
+        overflowEvents += o.overflowEvents
+        overflowSignatures.formUnion(o.overflowSignatures)
+        limitHits += o.limitHits
+        exemplarsTruncated += o.exemplarsTruncated
+    }
+}
+
+@inline(__always) func minOpt(_ a: Int64?, _ b: Int64?) -> Int64? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return Swift.min(a, b)
+}
+
+@inline(__always) func maxOpt(_ a: Int64?, _ b: Int64?) -> Int64? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return Swift.max(a, b)
+}

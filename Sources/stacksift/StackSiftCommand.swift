@@ -1,0 +1,233 @@
+import ArgumentParser
+import Foundation
+import StackSift
+
+@main
+struct StackSiftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stacksift",
+        abstract: "Turn Java application logs into a connection-pool incident report.",
+        discussion: """
+        stacksift reads logs (plain, gzip, LZ4 frame or zstd — detected from content), joins \
+        multi-line Java events, recognises pool and database incidents with a PCRE2 pattern \
+        catalog, groups exceptions by stack signature and reports what failed, since when, how \
+        often, from which code, and why.
+
+        Examples:
+          stacksift analyze /var/log/app/                 # a directory of rotated logs
+          stacksift analyze app.log.2.gz app.log.1 app.log --format json
+          kubectl logs pod/x | stacksift analyze -        # standard input
+          stacksift patterns check my-patterns.yaml
+
+        Exit status: 0 every input read completely; 1 a finding at or above --fail-on; \
+        2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage.
+        """,
+        version: StackSiftVersion.string,
+        subcommands: [Analyze.self, Patterns.self],
+        defaultSubcommand: nil
+    )
+}
+
+/// Options every analysing command shares.
+struct AnalysisFlags: ParsableArguments {
+    @Option(name: .customLong("timezone"), help: ArgumentHelp("Zone for timestamps that carry none: an IANA name (Asia/Shanghai), UTC, or +08:00.", valueName: "ZONE"))
+    var timezone: String?
+
+    @Option(name: .customLong("patterns"), help: ArgumentHelp("Extra pattern catalog (file or directory); repeatable. A pattern with a built-in id replaces it.", valueName: "PATH"))
+    var patterns: [String] = []
+
+    @Flag(name: .customLong("no-builtin-patterns"), help: "Use only the catalogs given with --patterns.")
+    var noBuiltinPatterns = false
+
+    @Option(name: .customLong("app-package"), help: ArgumentHelp("Package prefix of your application's code (com.acme); repeatable. Otherwise inferred.", valueName: "PREFIX"))
+    var appPackages: [String] = []
+
+    @Option(name: .customLong("max-line-length"), help: ArgumentHelp("Longer lines are cut (and counted).", valueName: "BYTES"))
+    var maxLineLength = LineFramer.defaultMaxLineLength
+
+    @Option(name: .customLong("max-event-lines"), help: ArgumentHelp("Lines kept per event; the rest are counted, not kept.", valueName: "N"))
+    var maxEventLines = 10_000
+
+    @Option(name: .customLong("max-signatures"), help: ArgumentHelp("Distinct signatures kept; further ones are counted in an overflow bucket.", valueName: "N"))
+    var maxSignatures = AnalysisState.defaultMaxSignatures
+
+    func validate() throws {
+        if let tz = timezone, parseTimeZone(tz) == nil {
+            throw ValidationError("unknown time zone '\(tz)' (use an IANA name like Europe/Berlin, UTC, or an offset like +08:00)")
+        }
+        if maxLineLength < 64 { throw ValidationError("--max-line-length must be at least 64") }
+        if maxEventLines < 1 { throw ValidationError("--max-event-lines must be at least 1") }
+        if maxSignatures < 1 { throw ValidationError("--max-signatures must be at least 1") }
+    }
+
+    func options() -> AnalysisOptions {
+        var o = AnalysisOptions()
+        o.timeZone = timezone.flatMap(parseTimeZone) ?? .current
+        o.maxLineLength = maxLineLength
+        o.limits.maxLinesPerEvent = maxEventLines
+        o.appPackages = appPackages
+        o.maxSignatures = maxSignatures
+        return o
+    }
+
+    /// Loads the catalog or exits 64 with every problem on stderr, before any log is read.
+    func catalog() throws -> PatternCatalog {
+        do {
+            return try PatternCatalog.standard(userPaths: patterns, includeBuiltin: !noBuiltinPatterns)
+        } catch {
+            FileHandle.standardError.write(Data("stacksift: the pattern catalog is broken:\n\(error.description)\n".utf8))
+            throw ExitCode(64)
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case markdown, json
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse log files, directories or standard input and print an incident report.",
+        discussion: """
+        PATH is a file, a directory (walked recursively; hidden files skipped, binary files \
+        skipped with a note) or - for standard input. Compressed files are recognised by \
+        content, whatever their name; rotated sets are read oldest first.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "PATH"))
+    var paths: [String]
+
+    @Option(help: "Report format.")
+    var format: OutputFormat = .markdown
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of stdout.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Run the pipeline only up to a stage (for benchmarks): decode, frame, full.", visibility: .hidden))
+    var stage: Stage = .full
+
+    @OptionGroup var flags: AnalysisFlags
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give at least one PATH (a file, a directory, or - for stdin)") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be given only once") }
+    }
+
+    func run() throws {
+        let catalog = try flags.catalog()
+        var options = flags.options()
+        options.stage = stage
+        let (sources, discoveryErrors) = Discovery.expand(paths)
+        let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
+        let text: String
+        switch format {
+        case .json: text = JSONReport(result, catalog: catalog, options: options).render()
+        case .markdown: text = MarkdownReport(result, catalog: catalog, options: options).render()
+        }
+        if let output {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("stacksift: cannot write \(output): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(2)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        for e in result.errors {
+            let at = e.offset.map { " (at byte offset \($0))" } ?? ""
+            FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\(at)\n".utf8))
+        }
+        if !result.complete { throw ExitCode(2) }
+    }
+}
+
+extension Stage: ExpressibleByArgument {}
+
+struct Patterns: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, check and try the pattern catalog.",
+        subcommands: [List.self, Check.self, Test.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A table of the catalog's patterns: id, severity, scope, title.")
+        @OptionGroup var flags: AnalysisFlags
+
+        func run() throws {
+            let catalog = try flags.catalog()
+            let w = max(2, catalog.patterns.map(\.spec.id.count).max() ?? 2)
+            var out = "ID".padding(toLength: w, withPad: " ", startingAt: 0) + "  SEVERITY  SCOPE      TITLE\n"
+            for p in catalog.patterns.sorted(by: { $0.spec.id < $1.spec.id }) {
+                out += p.spec.id.padding(toLength: w, withPad: " ", startingAt: 0) + "  "
+                out += p.spec.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+                out += p.spec.scope.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + "  " + p.spec.title + "\n"
+            }
+            out += "\(catalog.patterns.count) patterns\n"
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate catalogs: YAML, required keys, unique ids, regexes compile, examples match and don't.",
+            discussion: "Without FILE, checks the built-in catalog. Exit 0 only when everything holds."
+        )
+        @Argument(help: ArgumentHelp("Catalog files or directories (default: the built-in catalog).", valueName: "FILE"))
+        var files: [String] = []
+
+        func run() throws {
+            var paths: [String] = []
+            do {
+                if files.isEmpty {
+                    guard let dir = PatternCatalog.builtinDirectory() else {
+                        FileHandle.standardError.write(Data("stacksift: the built-in pattern catalog was not found\n".utf8))
+                        throw ExitCode(1)
+                    }
+                    paths = try PatternCatalog.files(at: dir)
+                } else {
+                    for f in files { paths += try PatternCatalog.files(at: f) }
+                }
+            } catch let e as CatalogErrors {
+                FileHandle.standardError.write(Data((e.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+            let report = CatalogChecker.check(files: paths)
+            for p in report.problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+            let summary = "\(report.patterns) patterns in \(paths.count) file(s), \(report.examples) examples checked, \(report.problems.count) problem(s)\n"
+            FileHandle.standardOutput.write(Data(summary.utf8))
+            if !report.problems.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the events one pattern matches in some logs, with the fields it pulled out.")
+        @Argument(help: "Pattern id.") var id: String
+        @Argument(help: ArgumentHelp("Files, directories, or -.", valueName: "PATH")) var paths: [String]
+        @Option(help: "Show at most N events.") var limit = 20
+        @OptionGroup var flags: AnalysisFlags
+
+        func run() throws {
+            let catalog = try flags.catalog()
+            guard let pattern = catalog.patterns.first(where: { $0.spec.id == id }) else {
+                FileHandle.standardError.write(Data("stacksift: no pattern with id '\(id)' (see `stacksift patterns list`)\n".utf8))
+                throw ExitCode(64)
+            }
+            let (sources, errors) = Discovery.expand(paths)
+            let hits = PatternProbe(pattern: pattern, options: flags.options(), limit: limit).run(sources)
+            let tf = TimeFormat(flags.options().timeZone)
+            var out = ""
+            for h in hits.events {
+                out += "── \(h.source) · \(h.time.map { tf.iso($0) } ?? "no time")\n"
+                out += h.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(12).map { "   " + $0 }.joined(separator: "\n") + "\n"
+                if !h.fields.isEmpty { out += "   fields: " + h.fields.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + "\n" }
+            }
+            out += "\(hits.total) event(s) matched \(id)\(hits.total > hits.events.count ? " (showing \(hits.events.count))" : "")\n"
+            FileHandle.standardOutput.write(Data(out.utf8))
+            for e in errors + hits.errors { FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\n".utf8)) }
+            if !(errors + hits.errors).isEmpty { throw ExitCode(2) }
+        }
+    }
+}

@@ -25,7 +25,7 @@ let package = Package(
                 "CPCRE2", "CLZ4", "CZlib", "CZstd", "CXXHash",
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "stacksift",

@@ -107,6 +107,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Run the pipeline only up to a stage (for benchmarks): decode, frame, full.", visibility: .hidden))
     var stage: Stage = .full
 
+    @Option(help: ArgumentHelp("Worker threads (default: one per core).", visibility: .hidden))
+    var threads = 0
+
     @OptionGroup var flags: AnalysisFlags
 
     func validate() throws {
@@ -118,6 +121,7 @@ struct Analyze: ParsableCommand {
         let catalog = try flags.catalog()
         var options = flags.options()
         options.stage = stage
+        options.workers = threads
         let (sources, discoveryErrors) = Discovery.expand(paths)
         let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
         let text: String

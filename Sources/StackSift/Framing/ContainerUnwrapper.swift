@@ -5,6 +5,8 @@ public struct ContainerUnwrapper {
     public enum Mode: String, Sendable, Codable { case none, docker, cri }
     public private(set) var mode: Mode
     private var pending: [UInt8] = []
+    /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
+    private var hasPending = false
     private var decided = false
     private let maxLineLength: Int
 
@@ -50,6 +52,9 @@ public struct ContainerUnwrapper {
         return (tag == UInt8(ascii: "P"), min(payload, l.count))
     }
 
+    /// True once the input is known to be unwrapped text: lines pass through untouched.
+    public var passthrough: Bool { decided && mode == .none }
+
     /// Unwraps one physical line into zero or more logical lines.
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
         if !decided {
@@ -69,7 +74,7 @@ public struct ContainerUnwrapper {
             let payload = UnsafeBufferPointer(rebasing: line[start...])
             if partial {
                 appendPending(payload)
-            } else if pending.isEmpty {
+            } else if !hasPending {
                 out(payload)
             } else {
                 appendPending(payload)
@@ -91,12 +96,14 @@ public struct ContainerUnwrapper {
     }
 
     private mutating func appendPending(_ b: UnsafeBufferPointer<UInt8>) {
+        hasPending = true
         let room = maxLineLength - pending.count
         if room > 0 { pending.append(contentsOf: UnsafeBufferPointer(rebasing: b[..<min(b.count, room)])) }
     }
 
     private mutating func flushPending(_ out: (UnsafeBufferPointer<UInt8>) -> Void) {
-        guard !pending.isEmpty else { return }
+        guard hasPending else { return }
+        hasPending = false
         // a payload may itself hold several lines
         pending.withUnsafeBufferPointer { buf in
             var start = 0
@@ -104,7 +111,7 @@ public struct ContainerUnwrapper {
                 out(UnsafeBufferPointer(rebasing: buf[start..<i]))
                 start = i + 1
             }
-            if start < buf.count { out(UnsafeBufferPointer(rebasing: buf[start...])) }
+            out(UnsafeBufferPointer(rebasing: buf[start...]))
         }
         pending.removeAll(keepingCapacity: true)
     }

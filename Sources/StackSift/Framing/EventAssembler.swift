@@ -45,7 +45,7 @@ public struct EventView {
 /// MyBatis `###` blocks, wrapped message lines, blank lines — joins the current one. Some
 /// traces have no header of their own but must stand alone (DBCP abandoned traces printed to
 /// stdout, `Exception in thread`, thread-dump stanzas): they open an event too.
-public struct EventAssembler {
+public final class EventAssembler {
     public struct Limits: Sendable {
         public var maxLinesPerEvent = 10_000
         public var maxEventBytes = 8 << 20
@@ -54,25 +54,54 @@ public struct EventAssembler {
 
     public let limits: Limits
     public let parser: TimestampParser
+    /// Same object as `parser`, without reference counting on the per-line path.
+    private unowned(unsafe) let fastParser: TimestampParser
+    private let maxLines: Int
+    private let maxBytes: Int
     public private(set) var events = 0
     public private(set) var tooLongEvents = 0
     public private(set) var firstTime: Int64?
     public private(set) var lastTime: Int64?
 
-    private var buf: [UInt8] = []
-    private var starts: [Int32] = []
+    /// Two buffers: the open event is assembled in one while the event just completed is lent
+    /// out from the other, so handing an event over never copies it.
+    // Raw storage, not wrapper objects: this is touched for every line.
+    private var buf: UnsafeMutablePointer<UInt8>
+    private var bufCount = 0
+    private var bufCapacity = 64 * 1024
+    private var starts: UnsafeMutablePointer<Int32>
+    private var startsCount = 0
+    private var startsCapacity = 1024
+    private var spareBuf: UnsafeMutablePointer<UInt8>
+    private var spareBufCapacity = 64 * 1024
+    private var spareStarts: UnsafeMutablePointer<Int32>
+    private var spareStartsCapacity = 1024
     private var open = false
     private var time: Int64?
     private var flags: EventFlags = []
     private var lineCount = 0
     private var headerEnd = 0
     private var previousTime: Int64?
+    /// The event completed by the last `push` that returned true.
+    public private(set) var completed: EventView?
 
     public init(parser: TimestampParser, limits: Limits = Limits()) {
         self.parser = parser
+        fastParser = parser
         self.limits = limits
-        buf.reserveCapacity(64 * 1024)
-        starts.reserveCapacity(256)
+        maxLines = limits.maxLinesPerEvent
+        maxBytes = limits.maxEventBytes
+        buf = .allocate(capacity: bufCapacity)
+        spareBuf = .allocate(capacity: spareBufCapacity)
+        starts = .allocate(capacity: startsCapacity)
+        spareStarts = .allocate(capacity: spareStartsCapacity)
+    }
+
+    deinit {
+        buf.deallocate()
+        spareBuf.deallocate()
+        starts.deallocate()
+        spareStarts.deallocate()
     }
 
     /// Classifies a line as the start of a new event, with its time when it has one.
@@ -83,7 +112,7 @@ public struct EventAssembler {
         let c = p[0]
         // The commonest continuation lines are rejected on their first byte.
         if c == 0x09 || c == 0x20 { return nil }
-        if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
+        if let (t, end) = fastParser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
         if let h = Self.headerlessStarter(p, n, parser) { return h }
         if Self.levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
@@ -143,37 +172,52 @@ public struct EventAssembler {
         for lv in levels where hasPrefix(p, n, lv) {
             if n == lv.count { return true }
             let s = p[lv.count]
-            return s == UInt8(ascii: " ") || s == UInt8(ascii: ":") || s == UInt8(ascii: "]") || s == UInt8(ascii: "\t") || s == UInt8(ascii: "|")
+            // no early `return false`: "WARNING" must still be tried after "WARN" did not fit
+            if s == UInt8(ascii: " ") || s == UInt8(ascii: ":") || s == UInt8(ascii: "]") || s == UInt8(ascii: "\t") || s == UInt8(ascii: "|") { return true }
         }
         return false
     }
 
     /// Adds one line; when it opens a new event, the previous one is handed to `emit` first.
     @inline(__always)
-    public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, _ emit: (EventView) -> Void) {
-        if let h = header(line) {
-            if open { flush(emit) }
-            begin(line, h)
-        } else {
-            if !open {
-                // Lines before any header (a file that starts mid-trace): an event of their own.
-                begin(line, nil)
-            } else {
-                append(line)
-            }
-        }
-        if cut { flags.insert(.cutLine) }
+    public func feed(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, _ emit: (EventView) -> Void) {
+        if push(line, cut: cut), let e = completed { emit(e) }
     }
 
-    public mutating func finish(_ emit: (EventView) -> Void) {
-        if open { flush(emit) }
+    /// Adds one line. Returns true when this line completed the previous event, which is then
+    /// available as `completed` until the next call that returns true.
+    @inline(__always)
+    public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool) -> Bool {
+        var done = false
+        if let h = header(line) {
+            if open { complete(); done = true }
+            begin(line, h)
+        } else if !open {
+            // Lines before any header (a file that starts mid-trace): an event of their own.
+            begin(line, nil)
+        } else {
+            append(line)
+        }
+        if cut { flags.insert(.cutLine) }
+        return done
+    }
+
+    public func finish(_ emit: (EventView) -> Void) {
+        if finish(), let e = completed { emit(e) }
+    }
+
+    /// End of input: completes the open event, if any (then available as `completed`).
+    public func finish() -> Bool {
+        guard open else { return false }
+        complete()
+        return true
     }
 
     @inline(__always)
-    private mutating func begin(_ line: UnsafeBufferPointer<UInt8>, _ h: HeaderInfo?) {
+    private func begin(_ line: UnsafeBufferPointer<UInt8>, _ h: HeaderInfo?) {
         open = true
-        buf.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
+        bufCount = 0
+        startsCount = 0
         flags = []
         lineCount = 0
         if let t = h?.time {
@@ -190,29 +234,55 @@ public struct EventAssembler {
     }
 
     @inline(__always)
-    private mutating func append(_ line: UnsafeBufferPointer<UInt8>) {
+    private func append(_ line: UnsafeBufferPointer<UInt8>) {
         lineCount += 1
-        if lineCount > limits.maxLinesPerEvent || buf.count + line.count + 1 > limits.maxEventBytes {
+        let n = line.count
+        // once over the limit, keep nothing more: the kept lines stay the event's first lines
+        if flags.contains(.tooLong) || lineCount > limits.maxLinesPerEvent || bufCount + n + 1 > limits.maxEventBytes {
             flags.insert(.tooLong)
             return
         }
-        if !starts.isEmpty { buf.append(0x0A) }
-        starts.append(Int32(buf.count))
-        buf.append(contentsOf: line)
+        if bufCount + n + 1 > bufCapacity { growBuf(bufCount + n + 1) }
+        if startsCount == startsCapacity { growStarts() }
+        if startsCount > 0 {
+            buf[bufCount] = 0x0A
+            bufCount += 1
+        }
+        starts[startsCount] = Int32(bufCount)
+        startsCount += 1
+        if n > 0 { (buf + bufCount).update(from: line.baseAddress!, count: n) }
+        bufCount += n
     }
 
-    private mutating func flush(_ emit: (EventView) -> Void) {
+    private func complete() {
         open = false
         events += 1
         if flags.contains(.tooLong) { tooLongEvents += 1 }
-        let time = self.time
-        let flags = self.flags
-        let lineCount = self.lineCount
-        let headerEnd = self.headerEnd
-        buf.withUnsafeBufferPointer { b in
-            starts.withUnsafeBufferPointer { s in
-                emit(EventView(bytes: b, lineStarts: s, time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd))
-            }
-        }
+        completed = EventView(bytes: UnsafeBufferPointer(start: buf, count: bufCount),
+                              lineStarts: UnsafeBufferPointer(start: starts, count: startsCount),
+                              time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd)
+        swap(&buf, &spareBuf)
+        swap(&bufCapacity, &spareBufCapacity)
+        swap(&starts, &spareStarts)
+        swap(&startsCapacity, &spareStartsCapacity)
+    }
+
+    private func growBuf(_ need: Int) {
+        var c = bufCapacity * 2
+        while c < need { c *= 2 }
+        let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        nb.update(from: buf, count: bufCount)
+        buf.deallocate()
+        buf = nb
+        bufCapacity = c
+    }
+
+    private func growStarts() {
+        let c = startsCapacity * 2
+        let nb = UnsafeMutablePointer<Int32>.allocate(capacity: c)
+        nb.update(from: starts, count: startsCount)
+        starts.deallocate()
+        starts = nb
+        startsCapacity = c
     }
 }

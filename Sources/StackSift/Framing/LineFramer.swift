@@ -22,79 +22,116 @@ public struct LineStats: Sendable, Codable, Equatable {
 /// Bytes → lines. LF or CRLF endings (a CR/LF pair split across two chunks included), a
 /// maximum line length (the longer line is cut and flagged, never fatal), invalid UTF-8 and
 /// NUL bytes tolerated and counted. Memory is bounded by `maxLineLength`.
-public struct LineFramer {
+public final class LineFramer {
     public let maxLineLength: Int
     public private(set) var stats = LineStats()
-    private var carry: [UInt8] = []
+    /// The unterminated tail of the previous chunk (raw storage: this is the per-line hot path).
+    private var carryBase: UnsafeMutablePointer<UInt8>
+    private var carryCount = 0
+    private var carryCapacity = 4096
     private var carryCut = false
+    private var clearCarry = false
+    private var cursor: UnsafePointer<UInt8>?
+    private var end: UnsafePointer<UInt8>?
 
     public static let defaultMaxLineLength = 1 << 20
 
     public init(maxLineLength: Int = LineFramer.defaultMaxLineLength) {
         self.maxLineLength = max(16, maxLineLength)
-        carry.reserveCapacity(4096)
+        carryBase = .allocate(capacity: carryCapacity)
     }
+
+    deinit { carryBase.deallocate() }
 
     /// Hands every complete line in `chunk` (without its LF/CRLF) to `onLine`; keeps the
     /// unterminated tail for the next call. `cut` is true for a line cut at the limit.
     @inline(__always)
-    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ onLine: (UnsafeBufferPointer<UInt8>, _ cut: Bool) -> Void) {
-        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let end = base + chunk.count
-        var p = base
-        while p < end {
-            let rest = end - p
-            guard let nl = memchr(p, 0x0A, rest) else {
-                appendCarry(p, rest)
-                return
-            }
-            let q = UnsafePointer(nl.assumingMemoryBound(to: UInt8.self))
-            let len = q - p
-            if carry.isEmpty && !carryCut {
-                emit(p, len, cut: false, onLine)
-            } else {
-                appendCarry(p, len)
-                let cut = carryCut
-                carry.withUnsafeBufferPointer { buf in emit(buf.baseAddress!, buf.count, cut: cut, onLine) }
-                carry.removeAll(keepingCapacity: true)
-                carryCut = false
-            }
-            p = q + 1
+    public func feed(_ chunk: UnsafeRawBufferPointer, _ onLine: (UnsafeBufferPointer<UInt8>, _ cut: Bool) -> Void) {
+        load(chunk)
+        while let (line, cut) = next() { onLine(line, cut) }
+    }
+
+    /// Starts iterating the lines of `chunk` with `next()`. The chunk must stay valid until
+    /// `next()` returns nil.
+    @inline(__always)
+    public func load(_ chunk: UnsafeRawBufferPointer) {
+        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            cursor = nil
+            return
         }
+        cursor = UnsafePointer(base)
+        end = UnsafePointer(base) + chunk.count
+    }
+
+    /// The next complete line of the loaded chunk, valid until the following call; nil when
+    /// the rest of the chunk is an unterminated tail (kept for the next chunk).
+    @inline(__always)
+    public func next() -> (UnsafeBufferPointer<UInt8>, Bool)? {
+        if clearCarry {
+            carryCount = 0
+            carryCut = false
+            clearCarry = false
+        }
+        guard let p = cursor, let end, p < end else {
+            cursor = nil
+            return nil
+        }
+        let rest = end - p
+        guard let nl = memchr(p, 0x0A, rest) else {
+            appendCarry(p, rest)
+            cursor = nil
+            return nil
+        }
+        let q = UnsafePointer(nl.assumingMemoryBound(to: UInt8.self))
+        let len = q - p
+        cursor = q + 1
+        if carryCount == 0 && !carryCut {
+            return line(p, len, cut: false, stripCR: true)
+        }
+        appendCarry(p, len)
+        clearCarry = true
+        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true)
     }
 
     /// End of input: the last line, if it had no newline.
-    public mutating func finish(_ onLine: (UnsafeBufferPointer<UInt8>, _ cut: Bool) -> Void) {
-        if !carry.isEmpty || carryCut {
-            let cut = carryCut
-            carry.withUnsafeBufferPointer { buf in
-                emitRaw(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, cut: cut, onLine)
-            }
-            carry.removeAll(keepingCapacity: true)
+    public func finish(_ onLine: (UnsafeBufferPointer<UInt8>, _ cut: Bool) -> Void) {
+        if let (l, cut) = finishLine() { onLine(l, cut) }
+    }
+
+    /// End of input: the unterminated last line, if any (valid until the next call).
+    public func finishLine() -> (UnsafeBufferPointer<UInt8>, Bool)? {
+        if clearCarry {
+            carryCount = 0
             carryCut = false
+            clearCarry = false
         }
+        guard carryCount > 0 || carryCut else { return nil }
+        clearCarry = true
+        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: false)
     }
 
-    private mutating func appendCarry(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        let room = maxLineLength + 1 - carry.count  // +1 keeps a possible CR before the cut check
-        if n <= room {
-            carry.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
-        } else {
-            if room > 0 { carry.append(contentsOf: UnsafeBufferPointer(start: p, count: room)) }
-            carryCut = true
+    private func appendCarry(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        let room = maxLineLength + 1 - carryCount  // +1 keeps a possible CR before the cut check
+        let take = min(n, max(0, room))
+        if take < n { carryCut = true }
+        guard take > 0 else { return }
+        if carryCount + take > carryCapacity {
+            var c = carryCapacity * 2
+            while c < carryCount + take { c *= 2 }
+            let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+            nb.update(from: carryBase, count: carryCount)
+            carryBase.deallocate()
+            carryBase = nb
+            carryCapacity = c
         }
+        (carryBase + carryCount).update(from: p, count: take)
+        carryCount += take
     }
 
     @inline(__always)
-    private mutating func emit(_ p: UnsafePointer<UInt8>, _ n0: Int, cut: Bool, _ onLine: (UnsafeBufferPointer<UInt8>, Bool) -> Void) {
+    private func line(_ p: UnsafePointer<UInt8>, _ n0: Int, cut: Bool, stripCR: Bool) -> (UnsafeBufferPointer<UInt8>, Bool) {
         var n = n0
-        if n > 0 && p[n - 1] == 0x0D { n -= 1 }
-        emitRaw(p, n, cut: cut, onLine)
-    }
-
-    @inline(__always)
-    private mutating func emitRaw(_ p: UnsafePointer<UInt8>, _ n0: Int, cut: Bool, _ onLine: (UnsafeBufferPointer<UInt8>, Bool) -> Void) {
-        var n = n0
+        if stripCR && n > 0 && p[n - 1] == 0x0D { n -= 1 }
         var isCut = cut
         if n > maxLineLength {
             n = maxLineLength
@@ -105,35 +142,32 @@ public struct LineFramer {
         let (high, nul) = Self.scan(p, n)
         if nul { stats.nulLines += 1 }
         if high && !Self.validUTF8(p, n, allowCutTail: isCut) { stats.invalidUTF8Lines += 1 }
-        onLine(UnsafeBufferPointer(start: p, count: n), isCut)
+        return (UnsafeBufferPointer(start: p, count: n), isCut)
     }
-
-    /// Word-at-a-time check for non-ASCII and NUL bytes.
+    /// Non-ASCII and NUL detection: an OR over the line (vectorised by the compiler) and memchr.
     @inline(__always)
     static func scan(_ p: UnsafePointer<UInt8>, _ n: Int) -> (high: Bool, nul: Bool) {
         var acc: UInt64 = 0
-        var zero: UInt64 = 0
         var i = 0
         let raw = UnsafeRawPointer(p)
         while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            acc |= w
-            zero |= (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             i += 8
         }
-        var nul = zero != 0
         while i < n {
-            let c = p[i]
-            acc |= UInt64(c)
-            if c == 0 { nul = true }
+            acc |= UInt64(p[i])
             i += 1
         }
-        return (acc & 0x8080_8080_8080_8080 != 0, nul)
+        return (acc & 0x8080_8080_8080_8080 != 0, n > 0 && memchr(p, 0, n) != nil)
     }
 
     static func validUTF8(_ p: UnsafePointer<UInt8>, _ n: Int, allowCutTail: Bool) -> Bool {
         var i = 0
+        let raw = UnsafeRawPointer(p)
         while i < n {
+            // skip ASCII eight bytes at a time
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let c = p[i]
             if c < 0x80 { i += 1; continue }
             let need: Int

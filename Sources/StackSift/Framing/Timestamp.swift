@@ -36,12 +36,13 @@ public final class ZoneResolver: @unchecked Sendable {
         if let fixedOffset { return fixedOffset }
         let hour = localSeconds >= 0 ? localSeconds / 3600 : (localSeconds - 3599) / 3600
         if hour == cacheHour { return cacheOffset }
-        let guess = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds)))
-        var off = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds - guess)))
-        if off != guess {
-            let again = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(localSeconds - off)))
-            if again != off { off = max(off, again) }
-        }
+        func at(_ s: Int) -> Int { timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(s))) }
+        // The offsets a day before and a day after bracket any change near this wall time. An
+        // offset fits when the instant it gives has that offset: both fit in an overlap, neither
+        // in a gap; either way the one in force before the change wins (as Foundation does).
+        let before = at(localSeconds - 86_400)
+        let after = at(localSeconds + 86_400)
+        let off = at(localSeconds - before) == before || at(localSeconds - after) != after ? before : after
         cacheHour = hour
         cacheOffset = off
         return off
@@ -64,12 +65,21 @@ public struct HeaderInfo: Sendable, Equatable {
 /// Logback/Log4j (`2023-10-10 16:30:38.123`, `,123`), ISO-8601 (`2023-10-10T16:30:38.123+08:00`,
 /// `Z`), slashes (`2023/10/10 16:30:38`), bracketed (`[2023-10-10 16:30:38]`), Tomcat
 /// (`10-Oct-2023 16:30:38.123`), optionally after a short prefix (level, host, syslog tag).
-public struct TimestampParser {
+public final class TimestampParser: @unchecked Sendable {
     public let zone: ZoneResolver
+    /// Same object as `zone`, without reference counting on the per-line path.
+    private unowned(unsafe) let fastZone: ZoneResolver
+    /// The last civil date parsed and its day number: consecutive records share their date.
+    private var lastDateKey = -1
+    private var lastDays = 0
     /// How far into a line a timestamp may start.
+    // SAFETY: configured before use, then only read.
     public var maxPrefix = 48
 
-    public init(zone: ZoneResolver) { self.zone = zone }
+    public init(zone: ZoneResolver) {
+        self.zone = zone
+        fastZone = zone
+    }
 
     @inline(__always)
     static func digit(_ c: UInt8) -> Int? { c &- 0x30 < 10 ? Int(c &- 0x30) : nil }
@@ -105,18 +115,25 @@ public struct TimestampParser {
         return parseClock(year: y1 * 100 + y2, month: mo, day: d, at: i + 11, p, n)
     }
 
-    private static let months: [UInt32] = {
-        let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return names.map { s in
-            let u = Array(s.utf8)
-            return UInt32(u[0]) << 16 | UInt32(u[1]) << 8 | UInt32(u[2])
-        }
-    }()
-
+    /// `Jan`…`Dec` → 1…12, case-sensitive as Tomcat and syslog print them.
+    @inline(__always)
     static func monthIndex(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int? {
         let key = UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2])
-        for (k, m) in months.enumerated() where m == key { return k + 1 }
-        return nil
+        switch key {
+        case 0x4A_61_6E: return 1   // Jan
+        case 0x46_65_62: return 2   // Feb
+        case 0x4D_61_72: return 3   // Mar
+        case 0x41_70_72: return 4   // Apr
+        case 0x4D_61_79: return 5   // May
+        case 0x4A_75_6E: return 6   // Jun
+        case 0x4A_75_6C: return 7   // Jul
+        case 0x41_75_67: return 8   // Aug
+        case 0x53_65_70: return 9   // Sep
+        case 0x4F_63_74: return 10  // Oct
+        case 0x4E_6F_76: return 11  // Nov
+        case 0x44_65_63: return 12  // Dec
+        default: return nil
+        }
     }
 
     private func parseTomcat(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
@@ -148,7 +165,12 @@ public struct TimestampParser {
             }
             while digits < 3 { millis *= 10; digits += 1 }
         }
-        let local = (daysFromCivil(year, month, day) * 86_400) + hh * 3600 + mm * 60 + ss
+        let dateKey = year << 9 | month << 5 | day
+        if dateKey != lastDateKey {
+            lastDateKey = dateKey
+            lastDays = daysFromCivil(year, month, day)
+        }
+        let local = lastDays * 86_400 + hh * 3600 + mm * 60 + ss
         // zone: Z, ±HH:MM, ±HHMM, ±HH, optionally after one space
         var k = j
         if k < n, p[k] == UInt8(ascii: " "), k + 1 < n, p[k + 1] == UInt8(ascii: "+") || p[k + 1] == UInt8(ascii: "-") { k += 1 }
@@ -171,7 +193,7 @@ public struct TimestampParser {
                 return (Int64(local - off) * 1000 + Int64(millis), e)
             }
         }
-        let off = zone.offset(forLocal: local)
+        let off = fastZone.offset(forLocal: local)
         return (Int64(local - off) * 1000 + Int64(millis), j)
     }
 

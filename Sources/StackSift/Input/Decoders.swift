@@ -62,6 +62,11 @@ public final class LZ4FrameDecoder: StreamDecoder {
     private var libraryChecks = false
     private var lastFour: UInt32 = 0
     private var frameStartOffset: Int64 = 0
+    /// liblz4's hint: the input that completes the current block plus the next block's header.
+    /// Feeding no more than that keeps each call to one block, so when a block is damaged the
+    /// blocks decoded before it have already been handed to the sink (on error liblz4 reports
+    /// no output for the call).
+    private var hint = Int.max
 
     public init() {
         var ctx: OpaquePointer?
@@ -134,7 +139,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
         options.skipChecksums = libraryChecks ? 0 : 1
         var used = 0
         while true {
-            var srcSize = count - used
+            var srcSize = min(count - used, self.hint)
             var dstSize = outputCapacity
             let hint = LZ4F_decompress(dctx, out, &dstSize, src + used, &srcSize, &options)
             if LZ4F_isError(hint) != 0 {
@@ -148,9 +153,11 @@ public final class LZ4FrameDecoder: StreamDecoder {
                 sink(UnsafeRawBufferPointer(start: out, count: dstSize))
             }
             if hint == 0 {
+                self.hint = Int.max
                 try endFrame()
                 return used
             }
+            self.hint = hint
             if used == count && dstSize < outputCapacity { return used }
             if srcSize == 0 && dstSize == 0 { return used }
         }
@@ -289,7 +296,9 @@ public final class ZstdDecoder: StreamDecoder {
     }
 
     public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
-        guard let base = input.baseAddress else { return }
+        // With no input, ZSTD_decompressStream still answers "more to come", which would make a
+        // stream that ended cleanly look truncated.
+        guard let base = input.baseAddress, !input.isEmpty else { return }
         var inBuf = ZSTD_inBuffer(src: base, size: input.count, pos: 0)
         while true {
             var outBuf = ZSTD_outBuffer(dst: out, size: outputCapacity, pos: 0)
@@ -298,7 +307,7 @@ public final class ZstdDecoder: StreamDecoder {
             consumed += Int64(inBuf.pos - before)
             if ZSTD_isError(rc) != 0 {
                 let name = String(cString: ZSTD_getErrorName(rc))
-                let kind: DecodeError.Kind = name.contains("window") || name.contains("Window") ? .limit : .corrupt
+                let kind: DecodeError.Kind = ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge ? .limit : .corrupt
                 throw DecodeError(kind, "corrupt or unsupported zstd data (\(name))", offset: consumed)
             }
             if outBuf.pos > 0 { sink(UnsafeRawBufferPointer(start: out, count: outBuf.pos)) }

@@ -20,6 +20,9 @@ public struct AnalysisOptions: Sendable {
     public var maxSignatures = AnalysisState.defaultMaxSignatures
     /// Worker threads; 0 = one per core.
     public var workers = 0
+    /// Only events in [since, until) (epoch ms) are analysed; all are still read and counted.
+    public var since: Int64?
+    public var until: Int64?
     public init() {}
 }
 

@@ -54,6 +54,10 @@ public struct PatternStat: Sendable, Codable, Equatable {
     public var lastSeen: Int64?
     public var fields: [String: FieldStat] = [:]
     public var textFields: [String: TextFieldStat] = [:]
+    /// Matches per minute (epoch ms / 60 000).
+    public var perMinute: [Int64: Int] = [:]
+    /// Numeric fields per minute: the series the timeline buckets (`createErrorCount`, `active`…).
+    public var fieldsPerMinute: [String: [Int64: FieldStat]] = [:]
 
     public init(id: String) { self.id = id }
 
@@ -66,6 +70,12 @@ public struct PatternStat: Sendable, Codable, Equatable {
         }
         for (k, v) in o.textFields {
             if textFields[k] == nil { textFields[k] = v } else { textFields[k]!.merge(v) }
+        }
+        for (k, v) in o.perMinute { perMinute[k, default: 0] += v }
+        for (name, series) in o.fieldsPerMinute {
+            for (m, f) in series {
+                if fieldsPerMinute[name]?[m] == nil { fieldsPerMinute[name, default: [:]][m] = f } else { fieldsPerMinute[name]![m]!.merge(f) }
+            }
         }
     }
 }
@@ -150,6 +160,9 @@ public struct AnalysisState: Sendable, Codable, Equatable {
         exemplarsTruncated += o.exemplarsTruncated
     }
 }
+
+/// The minute of an epoch-millisecond time (floor division).
+@inline(__always) public func minuteOf(_ t: Int64) -> Int64 { t >= 0 ? t / 60_000 : (t - 59_999) / 60_000 }
 
 @inline(__always) func minOpt(_ a: Int64?, _ b: Int64?) -> Int64? {
     guard let a else { return b }

@@ -16,6 +16,11 @@ public final class EventAnalyzer {
     /// Called for every pattern match with the event and the fields pulled out (`patterns test`).
     public var probe: ((String, EventView, [(String, String)]) -> Void)?
     private var probeEvent: EventView?
+    /// Parsed chains and their signatures by trace text: the same fault logs the same trace
+    /// again and again, and parsing + signing costs far more than hashing.
+    private var chainCache: [UInt64: (ExceptionChain?, SignatureKey?)] = [:]
+    static let chainCacheLimit = 4096
+    public private(set) var chainCacheHits = 0
 
     public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
         self.catalog = catalog
@@ -89,10 +94,20 @@ public final class EventAnalyzer {
 
         var chain: ExceptionChain?
         var text: String?
+        var cachedKey: SignatureKey?
+        var cacheSlot: UInt64?
         if hinted || catalog.patterns.indices.contains(where: { candidate[$0] && catalog.patterns[$0].spec.scope == .exception }) {
-            let t = e.text
-            text = t
-            chain = ExceptionParser.parse(t)
+            let h = Self.traceHash(e)
+            if let hit = chainCache[h] {
+                chainCacheHits += 1
+                chain = hit.0
+                cachedKey = hit.1
+            } else {
+                let t = e.text
+                text = t
+                chain = ExceptionParser.parse(t)
+                cacheSlot = h
+            }
         }
 
         let time = e.time
@@ -124,13 +139,60 @@ public final class EventAnalyzer {
 
         let key: SignatureKey
         if let chain {
-            key = signer.sign(chain: chain, logMessage: Self.message(of: e))
+            if let cachedKey {
+                key = cachedKey
+            } else {
+                key = signer.sign(chain: chain, logMessage: Self.message(of: e))
+                if let cacheSlot { remember(cacheSlot, chain, key) }
+            }
         } else if incident {
             key = signer.signMessage(Self.message(of: e))
         } else {
+            if let cacheSlot { remember(cacheSlot, nil, nil) }
             return
         }
         record(key, e, text: text, patterns: matched, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
+    }
+
+    private func remember(_ h: UInt64, _ chain: ExceptionChain?, _ key: SignatureKey?) {
+        if chainCache.count >= Self.chainCacheLimit { chainCache.removeAll(keepingCapacity: true) }
+        chainCache[h] = (chain, key)
+    }
+
+    /// FNV-1a over the event from the end of its timestamp, ignoring digits inside a frame's
+    /// trailing `(File.java:123)` so a redeploy that shifts line numbers still hits. Everything
+    /// else counts exactly: messages, class and method names.
+    static func traceHash(_ e: EventView) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        let prime: UInt64 = 0x0000_0100_0000_01b3
+        let b = e.bytes
+        for li in 0..<e.lineStarts.count {
+            let l = e.line(li)
+            var start = 0
+            if li == 0 {
+                // skip timestamp and the thread name (digits there vary, the trace does not)
+                start = min(e.headerEnd, l.count)
+                let m = messageStart(UnsafeBufferPointer(rebasing: l[start...]))
+                start += m
+            }
+            var parenAt = l.count
+            if isFrameLine(l) {
+                var k = l.count - 1
+                while k > start, l[k] != UInt8(ascii: "(") { k -= 1 }
+                if k > start { parenAt = k }
+            }
+            var i = start
+            while i < l.count {
+                let c = l[i]
+                if !(i > parenAt && c &- 0x30 < 10) {
+                    h = (h ^ UInt64(c)) &* prime
+                }
+                i += 1
+            }
+            h = (h ^ 0x0A) &* prime
+        }
+        _ = b
+        return h
     }
 
     private func matchAndRecord(_ p: CompiledPattern, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) -> Bool {
@@ -141,12 +203,17 @@ public final class EventAnalyzer {
             if let time {
                 stat.firstSeen = minOpt(stat.firstSeen, time)
                 stat.lastSeen = maxOpt(stat.lastSeen, time)
+                stat.perMinute[minuteOf(time), default: 0] += 1
             }
             for (g, name) in p.fields {
                 guard let r = scratch.group(g) else { continue }
                 let bytes = UnsafeBufferPointer(rebasing: subject[r])
                 if let v = Self.integer(bytes) {
                     if stat.fields[name] == nil { stat.fields[name] = FieldStat(v, at: time ?? 0) } else { stat.fields[name]!.add(v, at: time ?? 0) }
+                    if let time {
+                        let m = minuteOf(time)
+                        if stat.fieldsPerMinute[name]?[m] == nil { stat.fieldsPerMinute[name, default: [:]][m] = FieldStat(v, at: time) } else { stat.fieldsPerMinute[name]![m]!.add(v, at: time) }
+                    }
                 } else {
                     stat.textFields[name, default: TextFieldStat()].add(String(decoding: bytes, as: UTF8.self))
                 }
@@ -168,9 +235,11 @@ public final class EventAnalyzer {
         }
     }
 
-    /// Digits, optionally with `,` thousands separators (`1,001`) and a leading minus.
+    /// Digits, optionally with `,` thousands separators (`1,001`) and a leading minus. A code
+    /// with a leading zero (SQLState `08004`) stays text.
     static func integer(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard !b.isEmpty, b.count <= 24 else { return nil }
+        if b.count > 1 && b[0] == UInt8(ascii: "0") { return nil }
         var v: Int64 = 0
         var digits = 0
         var neg = false
@@ -199,7 +268,7 @@ public final class EventAnalyzer {
         if let t = e.time {
             s.firstSeen = minOpt(s.firstSeen, t)
             s.lastSeen = maxOpt(s.lastSeen, t)
-            s.perMinute[t >= 0 ? t / 60_000 : (t - 59_999) / 60_000, default: 0] += 1
+            s.perMinute[minuteOf(t), default: 0] += 1
         }
         s.patterns.formUnion(patterns)
         s.sources[source, default: 0] += 1

@@ -151,21 +151,30 @@ func feedBytes(_ decoder: any StreamDecoder, _ buffer: [UInt8], _ count: Int, _ 
 
 /// Decoded bytes → lines → events → analyzer, with the per-input counters.
 final class Sink {
-    var framer: LineFramer
+    let framer: LineFramer
     var unwrapper: ContainerUnwrapper
-    var assembler: EventAssembler
+    let assembler: EventAssembler
+    // Aliases without reference counting, for the per-line path (the strong refs keep them alive).
+    private unowned(unsafe) let fastFramer: LineFramer
+    private unowned(unsafe) let fastAssembler: EventAssembler
     let analyzer: EventAnalyzer?
     let stage: Stage
     let source: String
     let sourceIndex: Int
     var bytes: Int64 = 0
     var ordinal = 0
+    let since: Int64?
+    let until: Int64?
 
     init(options: AnalysisOptions, analyzer: EventAnalyzer?, source: String, sourceIndex: Int) {
         framer = LineFramer(maxLineLength: options.maxLineLength)
         unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength)
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
+        fastFramer = framer
+        fastAssembler = assembler
         self.analyzer = analyzer
+        since = options.since
+        until = options.until
         self.stage = options.stage
         self.source = source
         self.sourceIndex = sourceIndex
@@ -175,27 +184,40 @@ final class Sink {
     func feed(_ b: UnsafeRawBufferPointer) {
         bytes += Int64(b.count)
         if stage == .decode { return }
-        framer.feed(b) { line, cut in self.onLine(line, cut) }
+        let f = fastFramer
+        f.load(b)
+        while let (line, cut) = f.next() { onLine(line, cut) }
     }
 
     @inline(__always)
     private func onLine(_ line: UnsafeBufferPointer<UInt8>, _ cut: Bool) {
+        if unwrapper.passthrough {
+            let a = fastAssembler
+            if a.push(line, cut: cut) { onEvent(a.completed!) }
+            return
+        }
         unwrapper.feed(line) { l in
-            self.assembler.feed(l, cut: cut) { e in self.onEvent(e) }
+            if self.assembler.push(l, cut: cut) { self.onEvent(self.assembler.completed!) }
         }
     }
 
     @inline(__always)
     private func onEvent(_ e: EventView) {
         ordinal += 1
-        analyzer?.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
+        guard let analyzer else { return }
+        if since != nil || until != nil {
+            guard let t = e.time else { return }
+            if let since, t < since { return }
+            if let until, t >= until { return }
+        }
+        analyzer.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
     }
 
     func finish() {
         if stage == .decode { return }
-        framer.finish { line, cut in self.onLine(line, cut) }
-        unwrapper.finish { l in self.assembler.feed(l, cut: false) { e in self.onEvent(e) } }
-        assembler.finish { e in self.onEvent(e) }
+        if let (line, cut) = framer.finishLine() { onLine(line, cut) }
+        unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!) } }
+        if assembler.finish() { onEvent(assembler.completed!) }
     }
 
     func fill(_ r: inout FileReport) {

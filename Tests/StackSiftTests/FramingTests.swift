@@ -1,0 +1,262 @@
+import XCTest
+@testable import StackSift
+
+/// LineFramer and ContainerUnwrapper, every case through the chunking verifier.
+final class FramingTests: XCTestCase {
+    struct Framed: Equatable {
+        var lines: [[UInt8]] = []
+        var cut: [Bool] = []
+        var stats = LineStats()
+        var text: [String] { lines.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    func frame(_ chunks: ChunkingVerifier.Chunks, maxLineLength: Int = LineFramer.defaultMaxLineLength) -> Framed {
+        var framer = LineFramer(maxLineLength: maxLineLength)
+        var r = Framed()
+        for c in chunks {
+            c.withUnsafeBytes { buf in
+                framer.feed(buf) { line, cut in
+                    r.lines.append(Array(line))
+                    r.cut.append(cut)
+                }
+            }
+        }
+        framer.finish { line, cut in
+            r.lines.append(Array(line))
+            r.cut.append(cut)
+        }
+        r.stats = framer.stats
+        return r
+    }
+
+    func verifyFrame(_ input: [UInt8], maxLineLength: Int = LineFramer.defaultMaxLineLength,
+                     file: StaticString = #filePath, line: UInt = #line) -> Framed {
+        let r = ChunkingVerifier.verify(input, file: file, line: line) { frame($0, maxLineLength: maxLineLength) }
+        XCTAssertEqual(r.stats.lines, r.lines.count, "every line handed out is counted", file: file, line: line)
+        return r
+    }
+
+    func verifyFrame(_ s: String, file: StaticString = #filePath, line: UInt = #line) -> Framed {
+        verifyFrame(Array(s.utf8), file: file, line: line)
+    }
+
+    // MARK: LineFramer
+
+    func testLFLines() {
+        let r = verifyFrame("first\nsecond line\n\nfourth\n")
+        XCTAssertEqual(r.text, ["first", "second line", "", "fourth"])
+        XCTAssertEqual(r.cut, [false, false, false, false])
+        XCTAssertEqual(r.stats.lines, 4)
+    }
+
+    func testCRLFLines() {
+        let r = verifyFrame("first\r\nsecond line\r\n\r\nfourth\r\n")
+        XCTAssertEqual(r.text, ["first", "second line", "", "fourth"])
+    }
+
+    func testMixedEndingsAndLoneCR() {
+        // a CR not followed by LF belongs to the line
+        let r = verifyFrame("a\r\nb\nc\rd\n\r\n\re\n")
+        XCTAssertEqual(r.text, ["a", "b", "c\rd", "", "\re"])
+    }
+
+    func testCRLFSplitAcrossChunks() {
+        let input = Array("one\r\ntwo\r\n".utf8)
+        // the CR ends one chunk, the LF starts the next
+        let explicit = frame([input[0..<4], input[4..<9], input[9...]])
+        XCTAssertEqual(explicit.text, ["one", "two"])
+        XCTAssertEqual(verifyFrame(input).text, ["one", "two"])
+    }
+
+    func testFinalLineWithoutNewline() {
+        let r = verifyFrame("a\nlast line")
+        XCTAssertEqual(r.text, ["a", "last line"])
+        XCTAssertEqual(verifyFrame("only").text, ["only"])
+    }
+
+    func testEmptyInputAndEmptyLines() {
+        XCTAssertEqual(verifyFrame("").lines.count, 0)
+        XCTAssertEqual(verifyFrame("\n").text, [""])
+        XCTAssertEqual(verifyFrame("\n\n\n").text, ["", "", ""])
+        XCTAssertEqual(verifyFrame("\r\n\r\n").text, ["", ""])
+    }
+
+    func testMaxLineLengthCutsFlagsCountsAndResumes() {
+        let limit = 32
+        let long = String(repeating: "x", count: 100)
+        let exact = String(repeating: "e", count: limit)
+        let onePast = String(repeating: "p", count: limit + 1)
+        let input = "short\n\(long)\nnext line intact\n\(exact)\r\n\(onePast)\n\(long)\r\nafter\n\(long)"
+        let r = verifyFrame(Array(input.utf8), maxLineLength: limit)
+        XCTAssertEqual(r.text, [
+            "short", String(repeating: "x", count: limit), "next line intact", exact,
+            String(repeating: "p", count: limit), String(repeating: "x", count: limit), "after", String(repeating: "x", count: limit),
+        ])
+        XCTAssertEqual(r.cut, [false, true, false, false, true, true, false, true])
+        XCTAssertEqual(r.stats.truncatedLines, 4)
+        XCTAssertEqual(r.stats.lines, 8)
+    }
+
+    func testCutInsideAMultiByteCharacterIsNotInvalidUTF8() {
+        // 15 ASCII bytes then "€" (3 bytes): a 16-byte limit cuts the euro sign in two
+        let input = Array((String(repeating: "a", count: 15) + "€€€\nok\n").utf8)
+        let r = verifyFrame(input, maxLineLength: 16)
+        XCTAssertEqual(r.lines[0].count, 16)
+        XCTAssertEqual(r.cut, [true, false])
+        XCTAssertEqual(r.stats.truncatedLines, 1)
+        XCTAssertEqual(r.stats.invalidUTF8Lines, 0, "a sequence cut by the limit is not the file's fault")
+    }
+
+    func testInvalidUTF8AndNULAreCountedNotFatal() {
+        var input: [UInt8] = []
+        let lines: [[UInt8]] = [
+            Array("valid café € 😀 数据".utf8),  // valid multi-byte
+            Array("bad ".utf8) + [0xFF, 0x20, 0x41],  // 0xFF never appears in UTF-8
+            [0x61, 0xC0, 0x80, 0x62],  // overlong NUL
+            Array("ends mid-sequence ".utf8) + [0xE2, 0x82],  // truncated sequence
+            Array("surrogate ".utf8) + [0xED, 0xA0, 0x80],  // UTF-16 surrogate
+            Array("long enough line to use the word loop ".utf8) + [0xF5, 0x80, 0x80, 0x80],  // beyond U+10FFFF
+            [0x61, 0x00, 0x62],  // NUL early
+            Array("0123456789abcdef".utf8) + [0x00] + Array("tail".utf8),  // NUL past the first words
+            [0x00],
+            Array("plain ascii".utf8),
+        ]
+        for l in lines { input += l + [0x0A] }
+        let r = verifyFrame(input)
+        XCTAssertEqual(r.lines, lines, "bytes are passed through unchanged")
+        XCTAssertEqual(r.stats.invalidUTF8Lines, 5)
+        XCTAssertEqual(r.stats.nulLines, 3)
+        XCTAssertEqual(r.stats.truncatedLines, 0)
+    }
+
+    func testLargeGeneratedLog() {
+        let text = LogText.make(approximateBytes: 60_000, seed: 5)
+        let r = verifyFrame(text.bytes)
+        XCTAssertEqual(r.lines.count, text.lines)
+        XCTAssertEqual(r.stats.invalidUTF8Lines, 0)
+        XCTAssertEqual(Array(r.lines.joined(separator: [0x0A])) + [0x0A], text.bytes)
+    }
+
+    // MARK: ContainerUnwrapper
+
+    struct Unwrapped: Equatable {
+        var lines: [String]
+        var mode: ContainerUnwrapper.Mode
+    }
+
+    func unwrap(_ chunks: ChunkingVerifier.Chunks) -> Unwrapped {
+        var framer = LineFramer()
+        var unwrapper = ContainerUnwrapper()
+        var out: [String] = []
+        for c in chunks {
+            c.withUnsafeBytes { buf in
+                framer.feed(buf) { line, _ in unwrapper.feed(line) { out.append(String(decoding: $0, as: UTF8.self)) } }
+            }
+        }
+        framer.finish { line, _ in unwrapper.feed(line) { out.append(String(decoding: $0, as: UTF8.self)) } }
+        unwrapper.finish { out.append(String(decoding: $0, as: UTF8.self)) }
+        return Unwrapped(lines: out, mode: unwrapper.mode)
+    }
+
+    func verifyUnwrap(_ s: String, file: StaticString = #filePath, line: UInt = #line) -> Unwrapped {
+        ChunkingVerifier.verify(Array(s.utf8), file: file, line: line) { unwrap($0) }
+    }
+
+    func docker(_ escapedLog: String, stream: String = "stdout") -> String {
+        #"{"log":"\#(escapedLog)","stream":"\#(stream)","time":"2023-10-10T16:30:38.123456789Z"}"#
+    }
+
+    func testDockerJSONLines() {
+        let input = [
+            docker(#"2023-10-10 16:30:38,123 ERROR [main] c.e.App - boom\n"#),
+            docker(#"\tat com.example.App.main(App.java:12)\n"#, stream: "stderr"),
+            docker(#"quote \"x\" back\\slash sl\/ash caf\u00e9 \u20ac smile \ud83d\ude00\n"#),
+            docker(#"two\nlines\n"#),
+            docker(#"crlf ending\r\n"#),
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, .docker)
+        XCTAssertEqual(r.lines, [
+            "2023-10-10 16:30:38,123 ERROR [main] c.e.App - boom",
+            "\tat com.example.App.main(App.java:12)",
+            "quote \"x\" back\\slash sl/ash café € smile 😀",
+            "two", "lines",
+            "crlf ending",
+        ])
+    }
+
+    func testDockerLongLineSplitIntoRecordsIsJoined() {
+        // Docker splits lines over 16 KB into records whose log value has no trailing \n.
+        let part1 = String(repeating: "a", count: 40), part2 = String(repeating: "b", count: 40)
+        let input = [
+            docker("before\\n"),
+            docker("2023-10-10 16:30:38,123 WARN long: " + part1),
+            docker(part2),
+            docker("end\\n"),
+            docker("after\\n"),
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.lines, ["before", "2023-10-10 16:30:38,123 WARN long: " + part1 + part2 + "end", "after"])
+    }
+
+    func testDockerBlankLogLineIsKept() {
+        // a blank line printed by the application is a record whose log is just "\n"
+        let input = [docker("first\\n"), docker("\\n"), docker("third\\n")].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.lines, ["first", "", "third"])
+    }
+
+    func testDockerUnfinishedRecordIsFlushedAtEnd() {
+        let input = [docker("complete\\n"), docker("no newline at the end")].joined(separator: "\n")
+        XCTAssertEqual(verifyUnwrap(input).lines, ["complete", "no newline at the end"])
+    }
+
+    func testCRIPartialsJoined() {
+        // payloads keep their spaces: "a long " + "message in " + "three parts"
+        let input = [
+            "2023-10-10T16:30:38.123456789Z stdout F 2023-10-10 16:30:38,123 INFO first",
+            "2023-10-10T16:30:38.223456789Z stdout P 2023-10-10 16:30:38,223 ERROR a long ",
+            "2023-10-10T16:30:38.223456790Z stdout P message in ",
+            "2023-10-10T16:30:38.223456791Z stdout F three parts",
+            "2023-10-10T16:30:38.323456789Z stderr F \tat com.example.App.main(App.java:12)",
+            "2023-10-10T16:30:38.423456789+08:00 stdout F with offset",
+            "2023-10-10T16:30:38.523456789Z stdout F",
+            "2023-10-10T16:30:38.623456789Z stdout F last",
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, .cri)
+        XCTAssertEqual(r.lines, [
+            "2023-10-10 16:30:38,123 INFO first",
+            "2023-10-10 16:30:38,223 ERROR a long message in three parts",
+            "\tat com.example.App.main(App.java:12)",
+            "with offset",
+            "",
+            "last",
+        ])
+    }
+
+    func testPlainLogPassesThrough() {
+        let input = """
+        2023-10-10 16:30:38,123 INFO [main] c.e.App - {"log":"not a container"}
+        {"log":"a JSON line later does not switch modes\\n"}
+        2023-10-10T16:30:38.123456789Z stdout F neither does a CRI-looking line
+        \tat com.example.App.main(App.java:12)
+
+        """
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, ContainerUnwrapper.Mode.none)
+        XCTAssertEqual(r.lines, input.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
+
+        let json = #"{"level":"info","msg":"structured but not docker"}"# + "\n"
+        let j = verifyUnwrap(json)
+        XCTAssertEqual(j.mode, ContainerUnwrapper.Mode.none)
+        XCTAssertEqual(j.lines, [#"{"level":"info","msg":"structured but not docker"}"#])
+    }
+
+    func testModeIsDecidedByTheFirstNonEmptyLine() {
+        let input = "\n\n" + docker("x\\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, .docker)
+        XCTAssertEqual(r.lines, ["", "", "x"])
+    }
+}

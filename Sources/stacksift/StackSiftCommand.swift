@@ -23,7 +23,7 @@ struct StackSiftCommand: ParsableCommand {
         2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage.
         """,
         version: StackSiftVersion.string,
-        subcommands: [Analyze.self, Patterns.self],
+        subcommands: [Analyze.self, Merge.self, Patterns.self],
         defaultSubcommand: nil
     )
 }
@@ -110,6 +110,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", visibility: .hidden))
     var threads = 0
 
+    @Option(name: .customLong("save-state"), help: ArgumentHelp("Also write the analysis state to FILE, for `stacksift merge`.", valueName: "FILE"))
+    var saveState: String?
+
     @OptionGroup var flags: AnalysisFlags
 
     func validate() throws {
@@ -124,6 +127,14 @@ struct Analyze: ParsableCommand {
         options.workers = threads
         let (sources, discoveryErrors) = Discovery.expand(paths)
         let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
+        if let saveState {
+            do {
+                try SavedAnalysis(result).encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("stacksift: cannot write state \(saveState): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
         let text: String
         switch format {
         case .json: text = JSONReport(result, catalog: catalog, options: options).render()
@@ -148,6 +159,73 @@ struct Analyze: ParsableCommand {
 }
 
 extension Stage: ExpressibleByArgument {}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Combine analysis states from several hosts or shards into one report.",
+        discussion: """
+        Each STATE is a file written by `stacksift analyze --save-state`. Merging is associative \
+        and commutative: analysing A and B together gives the same report as merging the \
+        states of A and of B. Run stacksift where the logs are, merge centrally:
+
+          for h in web1 web2; do ssh $h stacksift analyze /var/log/app --save-state /tmp/s.json --format json >/dev/null; scp $h:/tmp/s.json $h.state; done
+          stacksift merge web1.state web2.state > report.md
+        """
+    )
+
+    @Argument(help: ArgumentHelp("State files from `analyze --save-state`.", valueName: "STATE"))
+    var states: [String]
+
+    @Option(help: "Report format.")
+    var format: OutputFormat = .markdown
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of stdout.", valueName: "FILE"))
+    var output: String?
+
+    @Option(name: .customLong("save-state"), help: ArgumentHelp("Also write the merged state to FILE.", valueName: "FILE"))
+    var saveState: String?
+
+    @OptionGroup var flags: AnalysisFlags
+
+    func validate() throws {
+        if states.isEmpty { throw ValidationError("give at least one STATE file") }
+    }
+
+    func run() throws {
+        let catalog = try flags.catalog()
+        let options = flags.options()
+        var merged: SavedAnalysis?
+        for path in states {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("stacksift: cannot read \(path)\n".utf8))
+                throw ExitCode(64)
+            }
+            let s: SavedAnalysis
+            do {
+                s = try SavedAnalysis.decode(data, path: path)
+            } catch {
+                FileHandle.standardError.write(Data("stacksift: \(error.description)\n".utf8))
+                throw ExitCode(64)
+            }
+            if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: options.maxSignatures) }
+        }
+        let result = merged!.result()
+        if let saveState {
+            try merged!.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
+        }
+        let text: String
+        switch format {
+        case .json: text = JSONReport(result, catalog: catalog, options: options).render()
+        case .markdown: text = MarkdownReport(result, catalog: catalog, options: options).render()
+        }
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if !result.complete { throw ExitCode(2) }
+    }
+}
 
 struct Patterns: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -46,6 +46,9 @@ public final class PassthroughDecoder: StreamDecoder {
 }
 
 private let outputCapacity = 256 * 1024
+/// liblz4 decodes a block straight into the caller's buffer only when a whole block (up to
+/// 4 MiB) fits; a smaller buffer costs an extra copy of every byte.
+private let lz4OutputCapacity = 4 * 1024 * 1024
 
 /// LZ4 frame format (lz4 CLI output): concatenated and skippable frames. liblz4's own checksum
 /// pass is slow (~1.4 GB/s), so frames whose blocks carry no checksum are decoded with
@@ -73,7 +76,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
         let rc = LZ4F_createDecompressionContext(&ctx, UInt32(LZ4F_VERSION))
         precondition(LZ4F_isError(rc) == 0, "LZ4F_createDecompressionContext failed")
         dctx = ctx
-        out = UnsafeMutableRawPointer.allocate(byteCount: outputCapacity, alignment: 16)
+        out = UnsafeMutableRawPointer.allocate(byteCount: lz4OutputCapacity, alignment: 16)
         xxh = XXH32_createState()
     }
 
@@ -140,7 +143,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
         var used = 0
         while true {
             var srcSize = min(count - used, self.hint)
-            var dstSize = outputCapacity
+            var dstSize = lz4OutputCapacity
             let hint = LZ4F_decompress(dctx, out, &dstSize, src + used, &srcSize, &options)
             if LZ4F_isError(hint) != 0 {
                 let name = String(cString: LZ4F_getErrorName(hint))
@@ -158,7 +161,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
                 return used
             }
             self.hint = hint
-            if used == count && dstSize < outputCapacity { return used }
+            if used == count && dstSize < lz4OutputCapacity { return used }
             if srcSize == 0 && dstSize == 0 { return used }
         }
     }

@@ -6,7 +6,8 @@ public struct ContainerUnwrapper {
     public private(set) var mode: Mode
     private var pending: [UInt8] = []
     /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
-    private var hasPending = false
+    /// Read by followers: a checkpoint must not fall inside a joined line.
+    private(set) var hasPending = false
     private var decided = false
     private let maxLineLength: Int
 

@@ -81,7 +81,9 @@ public final class EventAssembler {
     private var flags: EventFlags = []
     private var lineCount = 0
     private var headerEnd = 0
-    private var previousTime: Int64?
+    /// The time untimed events inherit. Settable inside the module so that a follower resuming
+    /// from a checkpoint dates an untimed first event as the uninterrupted run would have.
+    var previousTime: Int64?
     /// The event completed by the last `push` that returned true.
     public private(set) var completed: EventView?
 

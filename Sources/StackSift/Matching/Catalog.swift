@@ -69,7 +69,7 @@ public struct PatternCatalog: Sendable {
 
     public static let categories: Set<String> = [
         "pool-timeout", "db-refused", "leak", "abandoned", "pool-lifecycle", "pool-stat", "pool-thread",
-        "connection-broken", "connection-stale", "pool-create-error", "pool-deadlock", "wrapper", "other",
+        "connection-broken", "connection-stale", "pool-create-error", "pool-deadlock", "slow-query", "wrapper", "other",
     ]
 
     /// Loads catalogs in order; a later file's pattern with an existing id replaces the earlier

@@ -54,6 +54,8 @@ public struct PatternStat: Sendable, Codable, Equatable {
     public var lastSeen: Int64?
     public var fields: [String: FieldStat] = [:]
     public var textFields: [String: TextFieldStat] = [:]
+    /// Matches per input (path as given): which hosts or files saw the pattern, for findings.
+    public var sources: [String: Int] = [:]
     /// Matches per minute (epoch ms / 60 000).
     public var perMinute: [Int64: Int] = [:]
     /// Numeric fields per minute: the series the timeline buckets (`createErrorCount`, `active`…).
@@ -71,6 +73,7 @@ public struct PatternStat: Sendable, Codable, Equatable {
         for (k, v) in o.textFields {
             if textFields[k] == nil { textFields[k] = v } else { textFields[k]!.merge(v) }
         }
+        for (k, v) in o.sources { sources[k, default: 0] += v }
         for (k, v) in o.perMinute { perMinute[k, default: 0] += v }
         for (name, series) in o.fieldsPerMinute {
             for (m, f) in series {
@@ -112,12 +115,21 @@ public struct SignatureStat: Sendable, Codable, Equatable {
         lastSeen = maxOpt(lastSeen, o.lastSeen)
         patterns.formUnion(o.patterns)
         for (k, v) in o.sources { sources[k, default: 0] += v }
-        if let oo = o.exemplarOrder, exemplarOrder == nil || oo < exemplarOrder! {
+        // The exemplar is the earliest event. Orders of separate runs can tie (same time, input
+        // index and ordinal): then the smaller exemplar wins, so that merging stays commutative.
+        // The key travels with the exemplar: its outer class and `why` describe that event.
+        if let oo = o.exemplarOrder, exemplarOrder == nil || oo < exemplarOrder!
+            || (oo == exemplarOrder! && Self.tieRank(o) < Self.tieRank(self)) {
+            key = o.key
             exemplar = o.exemplar
             exemplarTruncated = o.exemplarTruncated
             exemplarOrder = oo
         }
         for (k, v) in o.perMinute { perMinute[k, default: 0] += v }
+    }
+
+    private static func tieRank(_ s: SignatureStat) -> (String, String, String) {
+        (s.exemplar, s.key.exception ?? "", s.key.why.joined(separator: "\n"))
     }
 }
 

@@ -9,12 +9,23 @@ public final class EventAnalyzer {
     /// Literal indices that hint at a throwable in a multi-line event.
     let exceptionHints: Set<Int>
     let scratch: MatchScratch
-    public private(set) var state = AnalysisState()
-    private var found: [Bool]
-    private var candidate: [Bool]
+    /// Settable inside the module: `tail` resumes from a checkpoint's state.
+    public internal(set) var state = AnalysisState()
+    private let hits: LiteralHits
+    /// Pattern indices to try for the current event (deduplicated with `patternHits`).
+    private let patternHits: LiteralHits
+    /// literal index → range in `literalPatternFlat` (CSR of `literalPatterns`)
+    private let literalPatternStart: [Int32]
+    private let literalPatternFlat: [Int32]
+    private let hintFlags: [Bool]
+    private let escapedTraceLiteral: Int32
+    private let scopes: [PatternScope]
     private let maxSignatures: Int
     /// Called for every pattern match with the event and the fields pulled out (`patterns test`).
     public var probe: ((String, EventView, [(String, String)]) -> Void)?
+    /// The signature the last `analyze` call counted the event under (nil: none, or past the
+    /// cap). `tail` raises its alerts from it.
+    public private(set) var lastSignature: String?
     private var probeEvent: EventView?
     /// Parsed chains and their signatures by trace text: the same fault logs the same trace
     /// again and again, and parsing + signing costs far more than hashing.
@@ -42,7 +53,14 @@ public final class EventAnalyzer {
             for l in p.spec.literals { lp[lit(l)].append(pi) }
         }
         var hints: Set<Int> = []
-        for h in ["Exception", "Error", "Throwable", "\tat ", "    at ", "Caused by"] { hints.insert(lit(h)) }
+        // Frame lines are detected directly (and skipped by the scan); these find a throwable
+        // header without frames. None is shorter than the catalog's shortest literal, so they do
+        // not shorten the prefilter's skip distance (an `…Error: msg` header without frames is
+        // the price: it is rare).
+        for h in ["Exception", "Throwable", "Caused by"] { hints.insert(lit(h)) }
+        // a trace escaped onto one line (`…Exception: x\n\tat com.foo…` written literally)
+        let escaped = lit("\\n\\tat ")
+        hints.insert(escaped)
         // patterns without a literal run on every event: attach them to an always-present literal
         if !unfiltered.isEmpty {
             let always = lit("")
@@ -52,8 +70,20 @@ public final class EventAnalyzer {
         literalPatterns = lp
         exceptionHints = hints
         scratch = MatchScratch(maxCaptureCount: catalog.maxCaptureCount)
-        found = [Bool](repeating: false, count: literals.count)
-        candidate = [Bool](repeating: false, count: catalog.patterns.count)
+        hits = LiteralHits(count: literals.count)
+        patternHits = LiteralHits(count: catalog.patterns.count)
+        var starts: [Int32] = []
+        var flat: [Int32] = []
+        for l in lp {
+            starts.append(Int32(flat.count))
+            flat += l.map(Int32.init)
+        }
+        starts.append(Int32(flat.count))
+        literalPatternStart = starts
+        literalPatternFlat = flat
+        hintFlags = (0..<literals.count).map { hints.contains($0) }
+        escapedTraceLiteral = Int32(escaped)
+        scopes = catalog.patterns.map(\.spec.scope)
     }
 
     /// A frame line (`\tat …` or `   at …`): skipped by the prefilter, since no pattern keys on
@@ -67,36 +97,41 @@ public final class EventAnalyzer {
     }
 
     public func analyze(_ e: EventView, source: String, sourceIndex: Int, ordinal: Int) {
-        for i in 0..<found.count { found[i] = false }
+        lastSignature = nil
+        hits.reset()
         var sawFrame = false
         if e.lineStarts.count <= 1 {
-            prefilter.scan(e.bytes, into: &found)
+            prefilter.scan(e.bytes, hits)
         } else {
             for li in 0..<e.lineStarts.count {
                 let l = e.line(li)
                 if Self.isFrameLine(l) { sawFrame = true; continue }
-                prefilter.scan(l, into: &found)
+                prefilter.scan(l, hits)
             }
         }
-        var anyCandidate = false
-        for i in 0..<candidate.count { candidate[i] = false }
-        for (li, f) in found.enumerated() where f {
-            for pi in literalPatterns[li] {
-                candidate[pi] = true
-                anyCandidate = true
-            }
-        }
+        patternHits.reset()
         var hinted = sawFrame
-        if !hinted && e.lineStarts.count > 1 {
-            for h in exceptionHints where found[h] { hinted = true; break }
+        var wantsChain = false
+        for h in 0..<hits.count {
+            let li = Int(hits.list[h])
+            if hintFlags[li] { hinted = true }
+            for k in Int(literalPatternStart[li])..<Int(literalPatternStart[li + 1]) {
+                let pi = literalPatternFlat[k]
+                patternHits.mark(pi)
+                if scopes[Int(pi)] == .exception { wantsChain = true }
+            }
         }
-        if !anyCandidate && !hinted { return }
+        if hinted && e.lineStarts.count <= 1 && !sawFrame && !hits.isMarked(escapedTraceLiteral) {
+            // a one-line record naming an exception is a mention, not a throwable
+            hinted = false
+        }
+        if patternHits.count == 0 && !hinted { return }
 
         var chain: ExceptionChain?
         var text: String?
         var cachedKey: SignatureKey?
         var cacheSlot: UInt64?
-        if hinted || catalog.patterns.indices.contains(where: { candidate[$0] && catalog.patterns[$0].spec.scope == .exception }) {
+        if hinted || wantsChain {
             let h = Self.traceHash(e)
             if let hit = chainCache[h] {
                 chainCacheHits += 1
@@ -114,20 +149,23 @@ public final class EventAnalyzer {
         probeEvent = probe == nil ? nil : e
         var matched: [String] = []
         var incident = false
-        for pi in catalog.patterns.indices where candidate[pi] {
+        // catalog order, so the recorded pattern list does not depend on where literals occur
+        var order = (0..<patternHits.count).map { Int(patternHits.list[$0]) }
+        if order.count > 1 { order.sort() }
+        for pi in order {
             let p = catalog.patterns[pi]
             var hit = false
             switch p.spec.scope {
             case .line:
-                hit = matchAndRecord(p, e.firstLine, time)
+                hit = matchAndRecord(p, e.firstLine, time, source)
             case .event:
-                hit = matchAndRecord(p, e.bytes, time)
+                hit = matchAndRecord(p, e.bytes, time, source)
             case .exception:
                 guard let chain else { break }
                 for t in chain.throwables {
                     var s = t.className
                     if !t.message.isEmpty { s += ": " + t.message }
-                    hit = s.withUTF8 { matchAndRecord(p, $0, time) }
+                    hit = s.withUTF8 { matchAndRecord(p, $0, time, source) }
                     if hit { break }
                 }
             }
@@ -143,7 +181,7 @@ public final class EventAnalyzer {
                 key = cachedKey
             } else {
                 key = signer.sign(chain: chain, logMessage: Self.message(of: e))
-                if let cacheSlot { remember(cacheSlot, chain, key) }
+                if let cacheSlot, !key.frames.isEmpty { remember(cacheSlot, chain, key) }
             }
         } else if incident {
             key = signer.signMessage(Self.message(of: e))
@@ -159,66 +197,33 @@ public final class EventAnalyzer {
         chainCache[h] = (chain, key)
     }
 
-    /// FNV-1a over the event from the end of its timestamp, ignoring digits inside a frame's
-    /// trailing `(File.java:123)` so a redeploy that shifts line numbers still hits. Everything
-    /// else counts exactly: messages, class and method names.
+    /// Cache key of an event's trace: XXH3 of every line after the first, exactly, and of the
+    /// first line's message with digits ignored (request ids and counters there would defeat the
+    /// cache; the signature only uses that message when the chain has no frames, and such
+    /// signatures are not cached).
     static func traceHash(_ e: EventView) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        let prime: UInt64 = 0x0000_0100_0000_01b3
         let b = e.bytes
-        for li in 0..<e.lineStarts.count {
-            let l = e.line(li)
-            var start = 0
-            if li == 0 {
-                // skip timestamp and the thread name (digits there vary, the trace does not)
-                start = min(e.headerEnd, l.count)
-                let m = messageStart(UnsafeBufferPointer(rebasing: l[start...]))
-                start += m
-            }
-            var parenAt = l.count
-            if isFrameLine(l) {
-                var k = l.count - 1
-                while k > start, l[k] != UInt8(ascii: "(") { k -= 1 }
-                if k > start { parenAt = k }
-            }
-            var i = start
-            while i < l.count {
-                let c = l[i]
-                if !(i > parenAt && c &- 0x30 < 10) {
-                    h = (h ^ UInt64(c)) &* prime
-                }
-                i += 1
-            }
-            h = (h ^ 0x0A) &* prime
+        var rest: UInt64 = 0
+        if e.lineStarts.count > 1 {
+            let from = Int(e.lineStarts[1])
+            rest = xxh3(UnsafeBufferPointer(rebasing: b[from...]))
         }
-        _ = b
-        return h
+        let first = e.firstLine
+        let start = min(e.headerEnd, first.count)
+        let msg = UnsafeBufferPointer(rebasing: first[start...])
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in UnsafeBufferPointer(rebasing: msg[messageStart(msg)...]) where c &- 0x30 >= 10 {
+            h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01b3
+        }
+        return rest ^ (h &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    private func matchAndRecord(_ p: CompiledPattern, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) -> Bool {
+    private func matchAndRecord(_ p: CompiledPattern, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?, _ source: String) -> Bool {
         switch scratch.match(p.regex, subject) {
         case .matched:
-            var stat = state.patterns[p.spec.id] ?? PatternStat(id: p.spec.id)
-            stat.count += 1
-            if let time {
-                stat.firstSeen = minOpt(stat.firstSeen, time)
-                stat.lastSeen = maxOpt(stat.lastSeen, time)
-                stat.perMinute[minuteOf(time), default: 0] += 1
-            }
-            for (g, name) in p.fields {
-                guard let r = scratch.group(g) else { continue }
-                let bytes = UnsafeBufferPointer(rebasing: subject[r])
-                if let v = Self.integer(bytes) {
-                    if stat.fields[name] == nil { stat.fields[name] = FieldStat(v, at: time ?? 0) } else { stat.fields[name]!.add(v, at: time ?? 0) }
-                    if let time {
-                        let m = minuteOf(time)
-                        if stat.fieldsPerMinute[name]?[m] == nil { stat.fieldsPerMinute[name, default: [:]][m] = FieldStat(v, at: time) } else { stat.fieldsPerMinute[name]![m]!.add(v, at: time) }
-                    }
-                } else {
-                    stat.textFields[name, default: TextFieldStat()].add(String(decoding: bytes, as: UTF8.self))
-                }
-            }
-            state.patterns[p.spec.id] = stat
+            // mutate in place: a copy out of the dictionary would copy every nested table
+            if state.patterns[p.spec.id] == nil { state.patterns[p.spec.id] = PatternStat(id: p.spec.id) }
+            Self.update(&state.patterns[p.spec.id]!, p, scratch, subject, time, source)
             if let probe, let ev = probeEvent {
                 var fields: [(String, String)] = []
                 for (g, name) in p.fields {
@@ -232,6 +237,30 @@ public final class EventAnalyzer {
             return false
         case .noMatch, .error:
             return false
+        }
+    }
+
+    private static func update(_ stat: inout PatternStat, _ p: CompiledPattern, _ scratch: MatchScratch,
+                               _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?, _ source: String) {
+        stat.count += 1
+        stat.sources[source, default: 0] += 1
+        if let time {
+            stat.firstSeen = minOpt(stat.firstSeen, time)
+            stat.lastSeen = maxOpt(stat.lastSeen, time)
+            stat.perMinute[minuteOf(time), default: 0] += 1
+        }
+        for (g, name) in p.fields {
+            guard let r = scratch.group(g) else { continue }
+            let bytes = UnsafeBufferPointer(rebasing: subject[r])
+            if let v = integer(bytes) {
+                if stat.fields[name] == nil { stat.fields[name] = FieldStat(v, at: time ?? 0) } else { stat.fields[name]!.add(v, at: time ?? 0) }
+                if let time {
+                    let m = minuteOf(time)
+                    if stat.fieldsPerMinute[name]?[m] == nil { stat.fieldsPerMinute[name, default: [:]][m] = FieldStat(v, at: time) } else { stat.fieldsPerMinute[name]![m]!.add(v, at: time) }
+                }
+            } else {
+                stat.textFields[name, default: TextFieldStat()].add(String(decoding: bytes, as: UTF8.self))
+            }
         }
     }
 
@@ -263,7 +292,17 @@ public final class EventAnalyzer {
             if state.overflowSignatures.count < 100_000 { state.overflowSignatures.insert(key.id) }
             return
         }
-        var s = state.signatures[key.id] ?? SignatureStat(key: key)
+        if state.signatures[key.id] == nil { state.signatures[key.id] = SignatureStat(key: key) }
+        Self.update(&state.signatures[key.id]!, e, text: text, patterns: patterns, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
+        // The key's outer class and `why` describe the exemplar event (they vary between events of
+        // one signature, e.g. JDK module prefixes), so they do not depend on input or merge order.
+        if state.signatures[key.id]!.exemplarOrder == EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal) {
+            state.signatures[key.id]!.key = key
+        }
+        lastSignature = key.id
+    }
+
+    private static func update(_ s: inout SignatureStat, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int) {
         s.count += 1
         if let t = e.time {
             s.firstSeen = minOpt(s.firstSeen, t)
@@ -287,7 +326,6 @@ public final class EventAnalyzer {
                 s.exemplarTruncated = false
             }
         }
-        state.signatures[key.id] = s
     }
 
     /// The message part of an event's first line: what follows the timestamp, level, thread and
@@ -302,18 +340,19 @@ public final class EventAnalyzer {
     static func messageStart(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         let n = b.count
         let window = min(n, 240)
-        // Logback: " - "
-        var i = 0
-        while i + 3 <= window {
-            if b[i] == 0x20 && b[i + 1] == UInt8(ascii: "-") && b[i + 2] == 0x20 { return i + 3 }
-            i += 1
-        }
-        // Log4j: "logger: " after the last "]" of the prefix
+        // Logback "logger - " or Log4j / Spring Boot "logger: " after a "]" of the prefix,
+        // whichever comes first: the message itself may hold " - " (`HikariPool-1 - Starting...`).
         var lastBracket = -1
-        i = 0
+        var i = 0
         while i < window {
-            if b[i] == UInt8(ascii: "]") { lastBracket = i }
-            if b[i] == UInt8(ascii: ":") && i + 1 < n && b[i + 1] == 0x20 && lastBracket >= 0 { return i + 2 }
+            let c = b[i]
+            if c == UInt8(ascii: "]") {
+                lastBracket = i
+            } else if c == 0x20 && i + 3 <= window && b[i + 1] == UInt8(ascii: "-") && b[i + 2] == 0x20 {
+                return i + 3
+            } else if c == UInt8(ascii: ":") && i + 1 < n && b[i + 1] == 0x20 && lastBracket >= 0 {
+                return i + 2
+            }
             i += 1
         }
         if lastBracket >= 0 {

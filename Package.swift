@@ -34,7 +34,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "StackSiftTests", dependencies: ["StackSift"]),
+        // Snapshots/ holds golden reports the tests read by path, not resources.
+        .testTarget(name: "StackSiftTests", dependencies: ["StackSift"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,25 +86,109 @@ public struct JSONReport: Encodable {
         var exemplarBytes: Int
     }
 
+    struct EvidenceOut: Encodable {
+        var label: String
+        var signature: String?
+        var pattern: String?
+        var count: Int?
+        var first: String?
+        var last: String?
+        var sources: [String: Int]?
+        var values: [String: String]?
+    }
+
+    struct FindingOut: Encodable {
+        var id: String
+        var title: String
+        var severity: String
+        var confidence: Confidence
+        var evidence: [EvidenceOut]
+        var explanation: String
+        var actions: [Action]
+        var toConfirm: [String]
+    }
+
+    struct WindowOut: Encodable {
+        var start: String
+        var end: String
+        var durationSeconds: Int64
+        var events: Int
+        var quietBeforeSeconds: Int64
+        var quietAfterSeconds: Int64
+        var peakBucket: String?
+        var peakEvents: Int
+    }
+
+    struct BucketOut: Encodable {
+        var start: String
+        var incidentEvents: Int
+        /// Signature id → events in this bucket; signatures without events are left out.
+        var signatures: [String: Int]
+    }
+
+    struct SeriesOut: Encodable {
+        var id: String
+        var first: String?
+        var last: String?
+        var peakBucket: String?
+        var peakEvents: Int
+        var incident: Bool
+        var trouble: Bool
+    }
+
+    struct PointOut: Encodable {
+        var start: String
+        var min: Int64
+        var max: Int64
+        var last: Int64
+    }
+
+    struct FieldSeriesOut: Encodable {
+        var pattern: String
+        var field: String
+        var points: [PointOut]
+    }
+
+    struct TimelineOut: Encodable {
+        var bucket: String
+        var bucketSeconds: Int64
+        var requestedBucket: String?
+        var start: String?
+        var bucketCount: Int
+        var span: Span
+        var buckets: [BucketOut]
+        var signatures: [SeriesOut]
+        var fields: [FieldSeriesOut]
+        var firstAppearance: [String]
+    }
+
     var schema = JSONReport.schema
     var tool: [String: String]
     var timezone: String
     var stage: String
-    var analysisSeconds: Double
+    /// Only with `includeTiming`: a wall-clock time would make equal inputs give unequal reports.
+    var analysisSeconds: Double?
     var complete: Bool
     var inputs: Inputs
     var timeSpan: Span
+    var window: WindowOut?
+    var findings: [FindingOut]
+    var timeline: TimelineOut
     var patterns: [PatternOut]
     var signatures: [SignatureOut]
     var limits: Limits
 
-    public init(_ r: AnalysisResult, catalog: PatternCatalog, options: AnalysisOptions, skipped: [SkipNote] = [], includeTiming: Bool = true) {
+    public init(_ report: Report) {
+        let r = report.result
+        let options = report.options
+        let skipped = options.skipped
+        let redact = Redactor(enabled: options.redact)
         let tf = TimeFormat(options.timeZone)
         func t(_ v: Int64?) -> String? { v.map(tf.iso) }
         tool = ["name": "stacksift", "version": StackSiftVersion.string]
         timezone = options.timeZone.identifier
         stage = r.stage.rawValue
-        analysisSeconds = includeTiming ? (r.elapsedSeconds * 1000).rounded() / 1000 : 0
+        analysisSeconds = options.includeTiming ? (r.elapsedSeconds * 1000).rounded() / 1000 : nil
         complete = r.complete
         let read = r.files.filter { $0.status != .skipped && $0.status != .unreadable }
         let skippedNotes = skipped + r.files.filter { $0.status == .skipped }.map { SkipNote(path: $0.path, reason: $0.note ?? "skipped") }
@@ -123,22 +207,62 @@ public struct JSONReport: Encodable {
                         status: f.status.rawValue, error: f.error)
             })
         timeSpan = Span(first: t(r.firstTime), last: t(r.lastTime))
-        let specs = Dictionary(catalog.patterns.map { ($0.spec.id, $0.spec) }, uniquingKeysWith: { a, _ in a })
+        let specs = report.specs
         patterns = r.state.patterns.values.sorted { ($0.count, $1.id) > ($1.count, $0.id) }.map { p in
             let spec = specs[p.id]
+            // Text values are log text (a URL field can carry a password): redacted, and values
+            // that become equal once masked are counted together.
+            let values = p.textFields.mapValues { f in
+                f.values.reduce(into: [String: Int]()) { $0[redact($1.key), default: 0] += $1.value }
+            }
             return PatternOut(id: p.id, title: spec?.title ?? "", severity: spec?.severity.rawValue ?? "", category: spec?.category ?? "",
                               count: p.count, firstSeen: t(p.firstSeen), lastSeen: t(p.lastSeen),
                               fields: p.fields.mapValues { FieldOut(min: $0.min, max: $0.max, last: $0.last) },
-                              values: p.textFields.mapValues(\.values))
+                              values: values)
         }
-        signatures = r.state.signatures.values.sorted { ($0.count, $1.key.id) > ($1.count, $0.key.id) }.map { s in
-            SignatureOut(id: s.key.id, kind: s.key.kind, exception: s.key.exception, rootCause: s.key.rootCause, message: s.key.message,
-                         frames: s.key.frames, why: s.key.why, count: s.count, firstSeen: t(s.firstSeen), lastSeen: t(s.lastSeen),
-                         patterns: s.patterns.sorted(), sources: s.sources, exemplar: s.exemplar, exemplarTruncated: s.exemplarTruncated)
+        signatures = report.signaturesByCount.map { s in
+            SignatureOut(id: s.key.id, kind: s.key.kind, exception: s.key.exception, rootCause: s.key.rootCause, message: redact(s.key.message),
+                         frames: s.key.frames, why: s.key.why.map(redact.redact), count: s.count, firstSeen: t(s.firstSeen), lastSeen: t(s.lastSeen),
+                         patterns: s.patterns.sorted(), sources: s.sources, exemplar: redact(s.exemplar), exemplarTruncated: s.exemplarTruncated)
         }
         limits = Limits(maxSignatures: options.maxSignatures, overflowEvents: r.state.overflowEvents,
                         overflowSignatures: r.state.overflowSignatures.count, regexLimitHits: r.state.limitHits,
                         exemplarBytes: AnalysisState.exemplarCap)
+
+        findings = report.findings.map { f in
+            FindingOut(id: f.id, title: f.title, severity: f.severity.rawValue, confidence: f.confidence,
+                       evidence: f.evidence.map { e in
+                           EvidenceOut(label: e.label, signature: e.signature, pattern: e.pattern, count: e.count,
+                                       first: t(e.first), last: t(e.last), sources: e.sources, values: e.values?.mapValues(redact.redact))
+                       },
+                       explanation: redact(f.explanation), actions: f.actions, toConfirm: f.toConfirm)
+        }
+        let tl = report.timeline
+        window = tl.window.map { w in
+            WindowOut(start: tf.iso(w.start), end: tf.iso(w.end), durationSeconds: (w.end - w.start) / 1000, events: w.events,
+                      quietBeforeSeconds: w.quietBefore / 1000, quietAfterSeconds: w.quietAfter / 1000,
+                      peakBucket: tl.bucketCount > 0 ? tf.iso(tl.bucketStart(w.peakBucket)) : nil, peakEvents: w.peakCount)
+        }
+        var buckets = (0..<tl.bucketCount).map { i in
+            BucketOut(start: tf.iso(tl.bucketStart(i)), incidentEvents: tl.incidentCounts[i], signatures: [:])
+        }
+        for series in tl.signatures {
+            for (i, n) in series.counts.enumerated() where n > 0 { buckets[i].signatures[series.id] = n }
+        }
+        timeline = TimelineOut(
+            bucket: tl.width.flag, bucketSeconds: tl.width.millis / 1000, requestedBucket: tl.requestedWidth?.flag,
+            start: tl.bucketCount > 0 ? tf.iso(tl.start) : nil, bucketCount: tl.bucketCount,
+            span: Span(first: t(tl.spanStart), last: t(tl.spanEnd)), buckets: buckets,
+            signatures: tl.signatures.map { s in
+                SeriesOut(id: s.id, first: t(s.first), last: t(s.last), peakBucket: s.peakBucket.map { tf.iso(tl.bucketStart($0)) },
+                          peakEvents: s.peakCount, incident: s.incident, trouble: s.trouble)
+            },
+            fields: tl.fields.map { f in
+                FieldSeriesOut(pattern: f.pattern, field: f.field, points: f.points.map {
+                    PointOut(start: tf.iso(tl.bucketStart($0.bucket)), min: $0.min, max: $0.max, last: $0.last)
+                })
+            },
+            firstAppearance: tl.firstAppearance)
     }
 
     public func render() -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Log text inside Markdown: it must never break the document.
 public enum MarkdownText {
     /// Inline text in a table cell or paragraph: HTML and Markdown specials escaped, pipes and
@@ -20,6 +22,53 @@ public enum MarkdownText {
             n += 1
         }
         return out
+    }
+
+    /// A paragraph of prose written by a rule, with values from the logs inside: backtick code
+    /// spans are kept as code (re-fenced), everything else is escaped as `inline` text. Spans are
+    /// found as CommonMark finds them (a run of N backticks closes at the next run of exactly N),
+    /// and a run that closes nothing is escaped, so log text cannot open a span or a tag.
+    public static func prose(_ s: String) -> String {
+        let chars = Array(s)
+        var out = ""
+        var plain = ""
+        func flushPlain() {
+            if !plain.isEmpty { out += inline(plain, max: Int.max); plain = "" }
+        }
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == "`" else { plain.append(chars[i]); i += 1; continue }
+            var n = 0
+            while i + n < chars.count, chars[i + n] == "`" { n += 1 }
+            var j = i + n
+            var close: Int?
+            while j < chars.count {
+                if chars[j] == "`" {
+                    var m = 0
+                    while j + m < chars.count, chars[j + m] == "`" { m += 1 }
+                    if m == n { close = j; break }
+                    j += m
+                } else {
+                    j += 1
+                }
+            }
+            if let close {
+                flushPlain()
+                out += code(String(chars[(i + n)..<close]), max: Int.max)
+                i = close + n
+            } else {
+                plain += String(repeating: "`", count: n)
+                i += n
+            }
+        }
+        flushPlain()
+        return out
+    }
+
+    /// `code` for a table cell: GitHub and GitLab split cells on `|` even inside code spans, and
+    /// read `\|` there as a literal pipe.
+    public static func cellCode(_ s: String, max: Int = 160) -> String {
+        code(s, max: max).replacingOccurrences(of: "|", with: "\\|")
     }
 
     /// Inline code span whose fence is longer than any backtick run inside.

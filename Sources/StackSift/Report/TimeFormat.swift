@@ -24,6 +24,18 @@ public struct TimeFormat: Sendable {
         return s
     }
 
+    /// The zone's name for people: `UTC` rather than Foundation's `GMT` for the zero offset.
+    public var zoneName: String {
+        let id = timeZone.identifier
+        return (id == "GMT" || id == "UTC" || id == "Etc/UTC") ? "UTC" : id
+    }
+
+    /// `2023-10-10 16:30:38 → 16:44:37`: the end without its date when it is the same day.
+    public func range(_ a: Int64, _ b: Int64) -> String {
+        let x = short(a), y = short(b)
+        return x.prefix(10) == y.prefix(10) ? "\(x) → \(y.dropFirst(11))" : "\(x) → \(y)"
+    }
+
     /// `2023-10-10 16:30` — for tables read by people.
     public func short(_ ms: Int64, seconds: Bool = true) -> String {
         let full = iso(ms)

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// The built `stacksift` binary end to end: flags, exit statuses, colour.
+final class CLITests: XCTestCase {
+    static let binary = repoRoot.appendingPathComponent(".build/debug/stacksift").path
+    static let sample003 = repoRoot.appendingPathComponent("samples/003-dbcp-unreturned-connections").path
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ args: [String], env: [String: String] = [:]) throws -> Run {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw XCTSkip("build stacksift first (swift build)") }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func testFailOn() throws {
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--timezone", "UTC", "--fail-on", "error"]).status, 1)
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--timezone", "UTC", "--fail-on", "critical"]).status, 0, "app-leak is an error, not critical")
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--timezone", "UTC"]).status, 0)
+    }
+
+    func testUsageErrors() throws {
+        let r = try run(["analyze", Self.sample003, "--bucket", "30s"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("whole number of minutes"), r.stderr)
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--since", "yesterday"]).status, 64)
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--since", "2023-10-10 15:00", "--until", "2023-10-10 14:00"]).status, 64)
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--fail-on", "fatal"]).status, 64)
+    }
+
+    func testSinceUntilNarrowTheAnalysis() throws {
+        let r = try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "json", "--bucket", "5m",
+                         "--since", "2023-10-10 14:00", "--until", "2023-10-10T16:00:00Z"])
+        XCTAssertEqual(r.status, 0)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let window = json["window"] as! [String: Any]
+        XCTAssertGreaterThanOrEqual(window["start"] as! String, "2023-10-10T14:00:00.000Z")
+        XCTAssertLessThan(window["end"] as! String, "2023-10-10T16:00:00.000Z")
+        XCTAssertLessThan((json["inputs"] as! [String: Any])["events"] as! Int, 486 + 1, "every line is still read and counted")
+        XCTAssertEqual((json["timeline"] as! [String: Any])["bucket"] as? String, "5m")
+        XCTAssertEqual(json["schema"] as? String, "stacksift.report/1")
+        XCTAssertEqual(((json["findings"] as! [[String: Any]]).first)?["id"] as? String, "app-leak")
+    }
+
+    /// Not a terminal here, so never colour; NO_COLOR is respected too.
+    func testTextHasNoColourOffATerminal() throws {
+        let r = try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "text"], env: ["NO_COLOR": "1"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertFalse(r.stdout.contains("\u{1B}["))
+        XCTAssertTrue(r.stdout.contains("app-leak"))
+        XCTAssertTrue(r.stdout.contains("1. com.acme.report.ReportDao.loadMonthly (24), 2. com.acme.billing.InvoiceDao.findOpen (7)"), r.stdout)
+    }
+}

@@ -23,7 +23,7 @@ struct StackSiftCommand: ParsableCommand {
         2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage.
         """,
         version: StackSiftVersion.string,
-        subcommands: [Analyze.self, Merge.self, Patterns.self],
+        subcommands: [Analyze.self, Merge.self, Tail.self, Patterns.self],
         defaultSubcommand: nil
     )
 }
@@ -81,10 +81,6 @@ struct AnalysisFlags: ParsableArguments {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case markdown, json
-}
-
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyse log files, directories or standard input and print an incident report.",
@@ -114,6 +110,8 @@ struct Analyze: ParsableCommand {
     var saveState: String?
 
     @OptionGroup var flags: AnalysisFlags
+    @OptionGroup var range: TimeRangeFlags
+    @OptionGroup var report: ReportFlags
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one PATH (a file, a directory, or - for stdin)") }
@@ -125,6 +123,7 @@ struct Analyze: ParsableCommand {
         var options = flags.options()
         options.stage = stage
         options.workers = threads
+        range.apply(to: &options)
         let (sources, discoveryErrors) = Discovery.expand(paths)
         let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
         if let saveState {
@@ -135,26 +134,7 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        let text: String
-        switch format {
-        case .json: text = JSONReport(result, catalog: catalog, options: options).render()
-        case .markdown: text = MarkdownReport(result, catalog: catalog, options: options).render()
-        }
-        if let output {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                FileHandle.standardError.write(Data("stacksift: cannot write \(output): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(2)
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
-        for e in result.errors {
-            let at = e.offset.map { " (at byte offset \($0))" } ?? ""
-            FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\(at)\n".utf8))
-        }
-        if !result.complete { throw ExitCode(2) }
+        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), format: format, output: output)
     }
 }
 
@@ -186,6 +166,7 @@ struct Merge: ParsableCommand {
     var saveState: String?
 
     @OptionGroup var flags: AnalysisFlags
+    @OptionGroup var report: ReportFlags
 
     func validate() throws {
         if states.isEmpty { throw ValidationError("give at least one STATE file") }
@@ -213,17 +194,7 @@ struct Merge: ParsableCommand {
         if let saveState {
             try merged!.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
         }
-        let text: String
-        switch format {
-        case .json: text = JSONReport(result, catalog: catalog, options: options).render()
-        case .markdown: text = MarkdownReport(result, catalog: catalog, options: options).render()
-        }
-        if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
-        if !result.complete { throw ExitCode(2) }
+        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), format: format, output: output, printErrors: false)
     }
 }
 

@@ -197,6 +197,8 @@ public final class Follower: @unchecked Sendable {
         writeCheckpoint()
         writeReport()
         publish()
+        // Descriptors are not held past the run: a deleted file's inode is freed now.
+        for f in files.values { f.closeDescriptor() }
         return result()
     }
 

@@ -64,6 +64,34 @@ public final class LineFramer {
         cursor = UnsafePointer(base)
         chunkBase = cursor
         end = UnsafePointer(base) + chunk.count
+        // Where the next non-ASCII byte and the next NUL are: only lines that contain one are
+        // scanned, and the chunk is searched once in all rather than once per line.
+        nextHigh = Self.firstHighByte(UnsafePointer(base), end!)
+        nextNul = memchr(base, 0, chunk.count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end!
+    }
+
+    /// First byte ≥ 0x80 at or after the current line in the loaded chunk (or the chunk end).
+    private var nextHigh: UnsafePointer<UInt8>?
+    /// First NUL at or after the current line in the loaded chunk (or the chunk end).
+    private var nextNul: UnsafePointer<UInt8>?
+
+    /// The first byte ≥ 0x80 in `p..<end`, or `end` (four words per step).
+    static func firstHighByte(_ p0: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        var p = p0
+        let raw = UnsafeRawPointer(p0)
+        var off = 0
+        let n = end - p0
+        while off + 32 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: off, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: off + 8, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: off + 16, as: UInt64.self)
+                | raw.loadUnaligned(fromByteOffset: off + 24, as: UInt64.self)
+            if w & 0x8080_8080_8080_8080 != 0 { break }
+            off += 32
+        }
+        p = p0 + off
+        while p < end, p.pointee < 0x80 { p += 1 }
+        return p
     }
 
     /// Bytes of the loaded chunk up to and including the newline of the line `next()` just
@@ -97,11 +125,24 @@ public final class LineFramer {
         let len = q - p
         cursor = q + 1
         if carryCount == 0 && !carryCut {
-            return line(p, len, cut: false, stripCR: true)
+            // within the chunk: scan only when the next odd byte falls inside this line
+            var clean = true
+            if let h = nextHigh, h < q {
+                clean = false
+                nextHigh = Self.firstHighByte(q, end)
+            }
+            if let z = nextNul, z < q {
+                clean = false
+                nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+            }
+            return line(p, len, cut: false, stripCR: true, clean: clean)
         }
+        // a line continued from the previous chunk: move the markers past its end here
+        if let h = nextHigh, h < q { nextHigh = Self.firstHighByte(q, end) }
+        if let z = nextNul, z < q { nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end }
         appendCarry(p, len)
         clearCarry = true
-        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true)
+        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true, clean: false)
     }
 
     /// End of input: the last line, if it had no newline.
@@ -118,7 +159,7 @@ public final class LineFramer {
         }
         guard carryCount > 0 || carryCut else { return nil }
         clearCarry = true
-        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: false)
+        return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: false, clean: false)
     }
 
     private func appendCarry(_ p: UnsafePointer<UInt8>, _ n: Int) {
@@ -140,7 +181,7 @@ public final class LineFramer {
     }
 
     @inline(__always)
-    private func line(_ p: UnsafePointer<UInt8>, _ n0: Int, cut: Bool, stripCR: Bool) -> (UnsafeBufferPointer<UInt8>, Bool) {
+    private func line(_ p: UnsafePointer<UInt8>, _ n0: Int, cut: Bool, stripCR: Bool, clean: Bool) -> (UnsafeBufferPointer<UInt8>, Bool) {
         var n = n0
         if stripCR && n > 0 && p[n - 1] == 0x0D { n -= 1 }
         var isCut = cut
@@ -150,9 +191,11 @@ public final class LineFramer {
         }
         stats.lines += 1
         if isCut { stats.truncatedLines += 1 }
-        let (high, nul) = Self.scan(p, n)
-        if nul { stats.nulLines += 1 }
-        if high && !Self.validUTF8(p, n, allowCutTail: isCut) { stats.invalidUTF8Lines += 1 }
+        if !clean {
+            let (high, nul) = Self.scan(p, n)
+            if nul { stats.nulLines += 1 }
+            if high && !Self.validUTF8(p, n, allowCutTail: isCut) { stats.invalidUTF8Lines += 1 }
+        }
         return (UnsafeBufferPointer(start: p, count: n), isCut)
     }
     /// Non-ASCII and NUL detection: an OR over the line and memchr (measured cheaper than a

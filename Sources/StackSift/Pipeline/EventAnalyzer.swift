@@ -100,10 +100,11 @@ public final class EventAnalyzer {
         lastSignature = nil
         hits.reset()
         var sawFrame = false
-        if e.lineStarts.count <= 1 {
-            prefilter.scan(e.bytes, hits)
-        } else {
-            for li in 0..<e.lineStarts.count {
+        // Line 0 is scanned whole: a timestamp can follow text a pattern needs
+        // (`DBCP object created 2023-10-10 16:01:02 by …`).
+        prefilter.scan(e.firstLine, hits)
+        if e.lineStarts.count > 1 {
+            for li in 1..<e.lineStarts.count {
                 let l = e.line(li)
                 if Self.isFrameLine(l) { sawFrame = true; continue }
                 prefilter.scan(l, hits)

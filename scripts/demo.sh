@@ -12,7 +12,7 @@ for dir in samples/*/; do
   name=$(basename "$dir")
   "$bin" analyze "$dir" --timezone UTC --output "reports/$name.md" || status=$?
   echo "== $name → reports/$name.md"
-  "$bin" analyze "$dir" --timezone UTC --format text 2>/dev/null || "$bin" analyze "$dir" --timezone UTC | sed -n '1,12p'
+  "$bin" analyze "$dir" --timezone UTC --format text || status=$?
   echo
 done
 exit $status

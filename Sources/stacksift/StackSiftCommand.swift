@@ -125,7 +125,9 @@ struct Analyze: ParsableCommand {
         options.workers = threads
         range.apply(to: &options)
         let (sources, discoveryErrors) = Discovery.expand(paths)
+        let progressLine = ProgressLine.startIfTerminal(inputs: sources.count, options: &options)
         let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
+        progressLine?.stop()
         if let saveState {
             do {
                 try SavedAnalysis(result).encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)

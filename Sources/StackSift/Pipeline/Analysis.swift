@@ -20,10 +20,42 @@ public struct AnalysisOptions: Sendable {
     public var maxSignatures = AnalysisState.defaultMaxSignatures
     /// Worker threads; 0 = one per core.
     public var workers = 0
+    /// Counts what has been read so far, for a progress display; nil = not counted.
+    public var progress: ReadProgress?
     /// Only events in [since, until) (epoch ms) are analysed; all are still read and counted.
     public var since: Int64?
     public var until: Int64?
     public init() {}
+}
+
+/// What the pipeline has read so far, updated per chunk (not per line) and readable from
+/// another thread: the CLI's progress line.
+public final class ReadProgress: @unchecked Sendable {
+    // SAFETY: every access goes through `lock`.
+    private let lock = NSLock()
+    private var bytes: Int64 = 0
+    private var files = 0
+
+    public init() {}
+
+    func add(bytes n: Int) {
+        lock.lock()
+        bytes += Int64(n)
+        lock.unlock()
+    }
+
+    func fileDone() {
+        lock.lock()
+        files += 1
+        lock.unlock()
+    }
+
+    /// (decompressed bytes read, inputs finished)
+    public var snapshot: (bytes: Int64, files: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (bytes, files)
+    }
 }
 
 /// What happened to one input.
@@ -100,6 +132,7 @@ public final class Analysis: @unchecked Sendable {
                 }
                 if i >= sources.count { break }
                 let r = FileProcessor(options: options, analyzer: analyzer, sourceIndex: i).process(sources[i], pipelined: pipelined)
+                options.progress?.fileDone()
                 shared.withLock { $0.reports[i] = r }
             }
             if let analyzer {

@@ -165,6 +165,7 @@ final class Sink {
     var ordinal = 0
     let since: Int64?
     let until: Int64?
+    let progress: ReadProgress?
 
     init(options: AnalysisOptions, analyzer: EventAnalyzer?, source: String, sourceIndex: Int) {
         framer = LineFramer(maxLineLength: options.maxLineLength)
@@ -175,6 +176,7 @@ final class Sink {
         self.analyzer = analyzer
         since = options.since
         until = options.until
+        progress = options.progress
         self.stage = options.stage
         self.source = source
         self.sourceIndex = sourceIndex
@@ -183,6 +185,7 @@ final class Sink {
     @inline(__always)
     func feed(_ b: UnsafeRawBufferPointer) {
         bytes += Int64(b.count)
+        progress?.add(bytes: b.count)
         if stage == .decode { return }
         let f = fastFramer
         f.load(b)

@@ -918,5 +918,15 @@ final class ClusteringTests: XCTestCase {
         XCTAssertEqual(spread.signatures.count, 5)
         XCTAssertEqual(spread.signatures.values.reduce(0) { $0 + $1.count } + spread.overflowEvents, total, "kept + overflow = every event")
         XCTAssertEqual(Set(spread.signatures.keys).union(spread.overflowSignatures), Set(all.signatures.keys), "every id is kept or counted")
+
+        // what the cap keeps does not depend on thread scheduling: files merge in file order
+        options.workers = 1
+        let serial = Analysis(options: options, catalog: builtinCatalogForTests).run(files.map { InputSource(path: $0) }).state
+        XCTAssertEqual(serial, spread, "one worker and two workers keep the same signatures")
+        options.workers = 2
+        for _ in 0..<4 {
+            let again = Analysis(options: options, catalog: builtinCatalogForTests).run(files.map { InputSource(path: $0) }).state
+            XCTAssertEqual(again, spread, "repeated runs keep the same signatures")
+        }
     }
 }

@@ -120,8 +120,13 @@ public final class Analysis: @unchecked Sendable {
         let workers = min(cores, max(1, sources.count))
         // With fewer files than cores, each file gets a decode thread of its own.
         let pipelined = sources.count < cores && cores > 1
-        let shared = Locked((next: 0, reports: [FileReport?](repeating: nil, count: sources.count), states: [AnalysisState]()))
+        // Each file's analysis is merged in file order, whatever worker read it and whenever it
+        // finished: so what a capped state keeps (--max-signatures) does not depend on thread
+        // scheduling. Finished files wait only until the files before them are merged.
+        let shared = Locked((next: 0, reports: [FileReport?](repeating: nil, count: sources.count),
+                             pending: [Int: AnalysisState](), nextToMerge: 0, merged: AnalysisState()))
         let signer = Signer(appPackages: options.appPackages)
+        let maxSignatures = options.maxSignatures
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let analyzer = options.stage == .full ? EventAnalyzer(catalog: catalog, signer: signer, maxSignatures: options.maxSignatures) : nil
@@ -133,16 +138,23 @@ public final class Analysis: @unchecked Sendable {
                 if i >= sources.count { break }
                 let r = FileProcessor(options: options, analyzer: analyzer, sourceIndex: i).process(sources[i], pipelined: pipelined)
                 options.progress?.fileDone()
-                shared.withLock { $0.reports[i] = r }
-            }
-            if let analyzer {
-                let st = analyzer.state
-                shared.withLock { $0.states.append(st) }
+                var fileState: AnalysisState?
+                if let analyzer {
+                    fileState = analyzer.state
+                    analyzer.state = AnalysisState()
+                }
+                shared.withLock { s in
+                    s.reports[i] = r
+                    guard let fileState else { return }
+                    s.pending[i] = fileState
+                    while let next = s.pending.removeValue(forKey: s.nextToMerge) {
+                        s.merged.merge(next, maxSignatures: maxSignatures)
+                        s.nextToMerge += 1
+                    }
+                }
             }
         }
-        let (reports, states) = shared.withLock { ($0.reports, $0.states) }
-        var merged = AnalysisState()
-        for s in states { merged.merge(s, maxSignatures: options.maxSignatures) }
+        let (reports, merged) = shared.withLock { ($0.reports, $0.merged) }
         let files = reports.map { $0! }
         var errors = discoveryErrors
         errors += files.compactMap(\.error)

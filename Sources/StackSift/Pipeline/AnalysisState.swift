@@ -142,7 +142,6 @@ public struct AnalysisState: Sendable, Codable, Equatable {
     public var overflowEvents = 0
     public var overflowSignatures: Set<String> = []
     public var limitHits = 0
-    public var exemplarsTruncated = 0
 
     public static let defaultMaxSignatures = 5_000
     public static let exemplarCap = 8 * 1024
@@ -169,7 +168,6 @@ public struct AnalysisState: Sendable, Codable, Equatable {
         overflowEvents += o.overflowEvents
         overflowSignatures.formUnion(o.overflowSignatures)
         limitHits += o.limitHits
-        exemplarsTruncated += o.exemplarsTruncated
     }
 }
 

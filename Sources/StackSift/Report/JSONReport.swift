@@ -84,6 +84,8 @@ public struct JSONReport: Encodable {
         var overflowSignatures: Int
         var regexLimitHits: Int
         var exemplarBytes: Int
+        /// Signatures whose exemplar was cut at `exemplarBytes`.
+        var exemplarsTruncated: Int
     }
 
     struct EvidenceOut: Encodable {
@@ -227,7 +229,8 @@ public struct JSONReport: Encodable {
         }
         limits = Limits(maxSignatures: options.maxSignatures, overflowEvents: r.state.overflowEvents,
                         overflowSignatures: r.state.overflowSignatures.count, regexLimitHits: r.state.limitHits,
-                        exemplarBytes: AnalysisState.exemplarCap)
+                        exemplarBytes: AnalysisState.exemplarCap,
+                        exemplarsTruncated: r.state.signatures.values.filter(\.exemplarTruncated).count)
 
         findings = report.findings.map { f in
             FindingOut(id: f.id, title: f.title, severity: f.severity.rawValue, confidence: f.confidence,

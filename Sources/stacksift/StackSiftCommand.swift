@@ -17,9 +17,9 @@ struct StackSiftCommand: ParsableCommand {
           stacksift analyze /var/log/app/                 # a directory of rotated logs
           stacksift analyze app.log.2.gz app.log.1 app.log --format json
           kubectl logs pod/x | stacksift analyze -        # standard input
-          stacksift analyze logs/ --format text --fail-on error   # a summary; exit 1 on findings
-          stacksift tail /var/log/app --report incident.md --state app.state   # follow live logs
-          stacksift analyze /var/log/app --save-state web1.state  # per host, then:
+          stacksift analyze logs/ --format text --fail-on error  # CI, cron
+          stacksift tail /var/log/app --report incident.md     # follow live logs
+          stacksift analyze /var/log/app --save-state web1.state # per host, then
           stacksift merge web1.state web2.state > report.md
           stacksift patterns check my-patterns.yaml
 

@@ -17,6 +17,12 @@ extension Severity: ExpressibleByArgument {}
 /// How the report is rendered and when the run counts as failed; shared by every command that
 /// prints a report (`analyze`, `merge`).
 struct ReportFlags: ParsableArguments {
+    @Option(help: "Report format.")
+    var format: OutputFormat = .markdown
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of stdout.", valueName: "FILE"))
+    var output: String?
+
     @Option(name: .customLong("bucket"), help: ArgumentHelp(
         "Timeline bucket width: 1m, 5m, 1h, 1d… (whole minutes; the analysis keeps per-minute counts). Default: a natural width giving at most 60 buckets.",
         valueName: "WIDTH"))
@@ -50,7 +56,7 @@ struct ReportFlags: ParsableArguments {
     /// Renders `report` as `format` to `output` (stdout when nil), prints the input errors to
     /// stderr when asked, then decides the exit status: 1 for a finding at or above
     /// `--fail-on`, else 2 when an input was not read completely.
-    func emit(_ report: Report, format: OutputFormat, output: String?, printErrors: Bool = true) throws {
+    func emit(_ report: Report, printErrors: Bool = true) throws {
         var report = report
         if format == .text && Self.colorWanted(output: output) {
             var o = report.options

@@ -98,12 +98,6 @@ struct Analyze: ParsableCommand {
     @Argument(help: ArgumentHelp("Files, directories, or - for stdin.", valueName: "PATH"))
     var paths: [String]
 
-    @Option(help: "Report format.")
-    var format: OutputFormat = .markdown
-
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of stdout.", valueName: "FILE"))
-    var output: String?
-
     @Option(help: ArgumentHelp("Run the pipeline only up to a stage (for benchmarks): decode, frame, full.", visibility: .hidden))
     var stage: Stage = .full
 
@@ -140,7 +134,7 @@ struct Analyze: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), format: format, output: output)
+        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)))
     }
 }
 
@@ -161,12 +155,6 @@ struct Merge: ParsableCommand {
 
     @Argument(help: ArgumentHelp("State files from `analyze --save-state`.", valueName: "STATE"))
     var states: [String]
-
-    @Option(help: "Report format.")
-    var format: OutputFormat = .markdown
-
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of stdout.", valueName: "FILE"))
-    var output: String?
 
     @Option(name: .customLong("save-state"), help: ArgumentHelp("Also write the merged state to FILE.", valueName: "FILE"))
     var saveState: String?
@@ -200,7 +188,7 @@ struct Merge: ParsableCommand {
         if let saveState {
             try merged!.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
         }
-        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), format: format, output: output, printErrors: false)
+        try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), printErrors: false)
     }
 }
 

@@ -127,6 +127,9 @@ public final class EventAssembler {
         "Exception in thread \"", "Full thread dump ",
     ].map { Array($0.utf8) }
 
+    private static let daemonWord = Array("daemon".utf8)
+    private static let prioWord = Array("prio=".utf8)
+
     static func hasPrefix(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: [UInt8]) -> Bool {
         guard n >= s.count else { return false }
         for i in 0..<s.count where p[i] != s[i] { return false }
@@ -142,7 +145,7 @@ public final class EventAssembler {
             while i < window, p[i] != UInt8(ascii: "\"") { i += 1 }
             guard i + 2 < window, p[i + 1] == UInt8(ascii: " ") else { return nil }
             let next = p[i + 2]
-            if next == UInt8(ascii: "#") || hasPrefix(p + i + 2, n - i - 2, Array("daemon".utf8)) || hasPrefix(p + i + 2, n - i - 2, Array("prio=".utf8)) {
+            if next == UInt8(ascii: "#") || hasPrefix(p + i + 2, n - i - 2, daemonWord) || hasPrefix(p + i + 2, n - i - 2, prioWord) {
                 return HeaderInfo(time: nil, timeEnd: 0)
             }
             return nil

@@ -2,11 +2,6 @@
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
     case plain, lz4, gzip, zstd
 
-    /// Formats stacksift recognises but cannot read; files in them are skipped with a note.
-    public enum Unsupported: String, Sendable {
-        case xz, bzip2, zip, lzma = "legacy lz4"
-    }
-
     public enum Sniffed: Sendable, Equatable {
         case format(InputFormat)
         case unsupported(String)

@@ -60,13 +60,6 @@ public struct LiteralPrefilter: Sendable {
         candidates = flat
     }
 
-    /// Marks in `found` (one flag per literal) every literal present in `text`.
-    public func scan(_ text: UnsafeBufferPointer<UInt8>, into found: inout [Bool]) {
-        let hits = LiteralHits(count: literals.count)
-        scan(text, hits)
-        for i in 0..<hits.count { found[Int(hits.list[i])] = true }
-    }
-
     /// Records in `hits` every literal present in `text` not yet recorded for this event.
     @inline(__always)
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ hits: LiteralHits) {
@@ -143,6 +136,14 @@ final class LiteralHits {
     }
 
     @inline(__always) func isMarked(_ i: Int32) -> Bool { marks[Int(i)] == serial }
+
+    /// The hits in ascending order (sorted in place: no allocation per event).
+    @inline(__always)
+    func sorted() -> UnsafeMutableBufferPointer<Int32> {
+        var b = UnsafeMutableBufferPointer(start: list, count: count)
+        if count > 1 { b.sort() }
+        return b
+    }
 
     @inline(__always)
     func mark(_ i: Int32) {

@@ -31,7 +31,6 @@ public final class EventAnalyzer {
     /// again and again, and parsing + signing costs far more than hashing.
     private var chainCache: [UInt64: (ExceptionChain?, SignatureKey?)] = [:]
     static let chainCacheLimit = 4096
-    public private(set) var chainCacheHits = 0
 
     public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
         self.catalog = catalog
@@ -135,7 +134,6 @@ public final class EventAnalyzer {
         if hinted || wantsChain {
             let h = Self.traceHash(e)
             if let hit = chainCache[h] {
-                chainCacheHits += 1
                 chain = hit.0
                 cachedKey = hit.1
             } else {
@@ -151,9 +149,8 @@ public final class EventAnalyzer {
         var matched: [String] = []
         var incident = false
         // catalog order, so the recorded pattern list does not depend on where literals occur
-        var order = (0..<patternHits.count).map { Int(patternHits.list[$0]) }
-        if order.count > 1 { order.sort() }
-        for pi in order {
+        for pi32 in patternHits.sorted() {
+            let pi = Int(pi32)
             let p = catalog.patterns[pi]
             var hit = false
             switch p.spec.scope {

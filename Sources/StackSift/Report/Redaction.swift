@@ -10,23 +10,26 @@ public final class Redactor {
 
     public static let mask = "***"
 
-    /// Each rule masks its `v` group (the whole match when it has none).
+    /// Each rule masks its `v` group (the whole match when it has none). `needles`: the rule
+    /// can only match text holding one of them (ASCII, compared case-insensitively), so most
+    /// text — stack traces — skips the regex, whose leading classes would be tried at every byte.
     struct Rule: Sendable {
         let name: String
         let regex: Regex
+        let needles: [[UInt8]]
     }
 
     // The patterns are fixed strings written here; a compile failure is a programming error.
     static let rules: [Rule] = [
         // scheme://user:password@host — the password, not the user.
-        ("userinfo", #"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'"<>]{1,256}:(?<v>[^\s@/'"<>]{1,256})@"#),
+        ("userinfo", ["://"], #"(?i)\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@'"<>]{1,256}:(?<v>[^\s@/'"<>]{1,256})@"#),
         // Authorization: Bearer abc / Proxy-Authorization: Basic xyz / "Authorization":"…"
-        ("authorization", #"(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|token|negotiate|aws4-hmac-sha256)\s+)?(?<v>[^\s"',;]{1,4096})"#),
+        ("authorization", ["authorization"], #"(?i)\b(?:proxy-)?authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|digest|token|negotiate|aws4-hmac-sha256)\s+)?(?<v>[^\s"',;]{1,4096})"#),
         // password=…, "apiKey": "…", db.secret: …, access_token=…, x-api-key: …
-        ("key-value", #"(?i)(?<![a-z0-9])["']?[a-z0-9_.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?)["']?\s*(?:=|:|=>)\s*(?|"(?<v>[^"\n]{1,4096})"|'(?<v>[^'\n]{1,4096})'|(?<v>[^\s&;,"'<>(){}\[\]]{1,4096}))"#),
+        ("key-value", ["pass", "pwd", "secret", "token", "key", "credential"], #"(?i)(?<![a-z0-9])["']?[a-z0-9_.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?)["']?\s*(?:=|:|=>)\s*(?|"(?<v>[^"\n]{1,4096})"|'(?<v>[^'\n]{1,4096})'|(?<v>[^\s&;,"'<>(){}\[\]]{1,4096}))"#),
         // AWS access key ids.
-        ("aws-key", #"\b(?<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16})\b"#),
-    ].map { Rule(name: $0.0, regex: try! Regex($0.1)) }
+        ("aws-key", ["akia", "asia", "agpa", "aida", "aroa", "anpa"], #"\b(?<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16})\b"#),
+    ].map { Rule(name: $0.0, regex: try! Regex($0.2), needles: $0.1.map { Array($0.utf8) }) }
 
     public init(enabled: Bool = true) {
         self.enabled = enabled
@@ -38,8 +41,55 @@ public final class Redactor {
     public func redact(_ text: String) -> String {
         guard enabled, !text.isEmpty else { return text }
         var out = text
-        for rule in Self.rules { out = apply(rule.regex, out) }
+        let candidates = Self.candidateRules(text)
+        for (i, rule) in Self.rules.enumerated() where candidates & (1 << i) != 0 { out = apply(rule.regex, out) }
         return out
+    }
+
+    /// ASCII letters folded to lower case, other bytes unchanged.
+    private static let fold: [UInt8] = (0...255).map { (c: Int) -> UInt8 in
+        let b = UInt8(c)
+        return b &- 0x41 < 26 ? b | 0x20 : b
+    }
+
+    /// Folded byte pair → the rules (bit i = rule i) with a needle starting with that pair.
+    private static let pairRules: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 65_536)
+        for (i, r) in rules.enumerated() {
+            for n in r.needles { t[Int(n[0]) << 8 | Int(n[1])] |= 1 << i }
+        }
+        return t
+    }()
+
+    /// The rules that can match `text` (bit i = rule i), in one pass over its bytes: a rule can
+    /// only match text that holds one of its needles.
+    static func candidateRules(_ text: String) -> UInt8 {
+        var text = text
+        let all = UInt8((1 << rules.count) - 1)
+        return text.withUTF8 { b -> UInt8 in
+            guard b.count >= 2 else { return 0 }
+            return fold.withUnsafeBufferPointer { fold in
+                pairRules.withUnsafeBufferPointer { pairs in
+                    var found: UInt8 = 0
+                    var prev = fold[Int(b[0])]
+                    for i in 1..<b.count {
+                        let c = fold[Int(b[i])]
+                        let m = pairs[Int(prev) << 8 | Int(c)] & ~found
+                        prev = c
+                        guard m != 0 else { continue }
+                        for (ri, rule) in rules.enumerated() where m & (1 << ri) != 0 {
+                            for n in rule.needles where i - 1 + n.count <= b.count {
+                                var k = 0
+                                while k < n.count && fold[Int(b[i - 1 + k])] == n[k] { k += 1 }
+                                if k == n.count { found |= 1 << ri; break }
+                            }
+                        }
+                        if found == all { break }
+                    }
+                    return found
+                }
+            }
+        }
     }
 
     private func apply(_ regex: Regex, _ text: String) -> String {

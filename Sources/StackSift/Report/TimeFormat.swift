@@ -14,13 +14,34 @@ public struct TimeFormat: Sendable {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let sod = local - days * 86_400
         let (y, m, d) = civil(fromDays: days)
-        var s = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d", y, m, d, sod / 3600, sod % 3600 / 60, sod % 60, millis)
+        var b: [UInt8] = []
+        b.reserveCapacity(29)
+        func put(_ v: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                digits[i] = UInt8(0x30 + x % 10)
+                x /= 10
+            }
+            if x > 0 { b += Array(String(v).utf8) } else { b += digits }
+        }
+        if y < 0 { b.append(UInt8(ascii: "-")) }
+        put(abs(y), 4)
+        b.append(UInt8(ascii: "-")); put(m, 2)
+        b.append(UInt8(ascii: "-")); put(d, 2)
+        b.append(UInt8(ascii: "T")); put(sod / 3600, 2)
+        b.append(UInt8(ascii: ":")); put(sod % 3600 / 60, 2)
+        b.append(UInt8(ascii: ":")); put(sod % 60, 2)
+        b.append(UInt8(ascii: ".")); put(millis, 3)
         if offset == 0 {
-            s += "Z"
+            b.append(UInt8(ascii: "Z"))
         } else {
             let a = abs(offset)
-            s += String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", a / 3600, a % 3600 / 60)
+            b.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+            put(a / 3600, 2)
+            b.append(UInt8(ascii: ":")); put(a % 3600 / 60, 2)
         }
+        let s = String(decoding: b, as: UTF8.self)
         return s
     }
 

@@ -42,6 +42,20 @@ final class RedactionTests: XCTestCase {
         for s in Self.untouched { XCTAssertEqual(r(s), s) }
     }
 
+    /// The needle gate sends every case to the rule that masks it, in any letter case, and keeps
+    /// the regexes off text that cannot match (most of a stack trace).
+    func testRulesRunOnlyWhereTheirNeedlesAre() {
+        for (input, _) in Self.cases {
+            XCTAssertNotEqual(Redactor.candidateRules(input), 0, input)
+            XCTAssertNotEqual(Redactor.candidateRules(input.uppercased()), 0, input)
+        }
+        XCTAssertEqual(Redactor.candidateRules("\tat com.acme.OrderService.place(OrderService.java:42)"), 0)
+        XCTAssertEqual(Redactor.candidateRules("x"), 0)
+        let userinfo = 1 << Redactor.rules.firstIndex { $0.name == "userinfo" }!
+        XCTAssertEqual(Int(Redactor.candidateRules("jdbc:mysql://db:3306/shop")), userinfo)
+        XCTAssertEqual(Redactor().redact("JDBC:MYSQL://ROOT:SECRET@DB/X"), "JDBC:MYSQL://ROOT:***@DB/X")
+    }
+
     func testOffLeavesEverything() {
         let r = Redactor(enabled: false)
         for (input, _) in Self.cases { XCTAssertEqual(r(input), input) }

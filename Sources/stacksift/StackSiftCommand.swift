@@ -104,6 +104,9 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads (default: one per core).", visibility: .hidden))
     var threads = 0
 
+    @Option(help: ArgumentHelp("Bytes per segment an input is cut into for the workers (for benchmarks).", visibility: .hidden))
+    var segmentSize = 2 << 20
+
     @Option(name: .customLong("save-state"), help: ArgumentHelp("Also write the analysis state to FILE, for `stacksift merge`.", valueName: "FILE"))
     var saveState: String?
 
@@ -121,6 +124,7 @@ struct Analyze: ParsableCommand {
         var options = flags.options()
         options.stage = stage
         options.workers = threads
+        options.segmentSize = max(64, segmentSize)
         range.apply(to: &options)
         let (sources, discoveryErrors) = Discovery.expand(paths)
         let progressLine = ProgressLine.startIfTerminal(inputs: sources.count, options: &options)

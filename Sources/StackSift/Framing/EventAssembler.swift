@@ -99,6 +99,17 @@ public final class EventAssembler {
         spareStarts = .allocate(capacity: spareStartsCapacity)
     }
 
+    /// Back to the state of a new assembler (buffers kept).
+    func reset() {
+        open = false
+        events = 0
+        tooLongEvents = 0
+        firstTime = nil
+        lastTime = nil
+        previousTime = nil
+        completed = nil
+    }
+
     deinit {
         buf.deallocate()
         spareBuf.deallocate()

@@ -38,6 +38,15 @@ public final class LineFramer {
 
     deinit { carryBase.deallocate() }
 
+    /// Back to the state of a new framer (buffers kept).
+    func reset() {
+        stats = LineStats()
+        carryCount = 0
+        carryCut = false
+        clearCarry = false
+        cursor = nil
+    }
+
     /// Hands every complete line in `chunk` (without its LF/CRLF) to `onLine`; keeps the
     /// unterminated tail for the next call. `cut` is true for a line cut at the limit.
     @inline(__always)

@@ -20,6 +20,9 @@ public struct AnalysisOptions: Sendable {
     public var maxSignatures = AnalysisState.defaultMaxSignatures
     /// Worker threads; 0 = one per core.
     public var workers = 0
+    /// Size of the pieces one input is cut into (at event starts) so that both cores can frame
+    /// and analyse it; small values in tests put cuts everywhere.
+    public var segmentSize = 2 << 20
     /// Counts what has been read so far, for a progress display; nil = not counted.
     public var progress: ReadProgress?
     /// Only events in [since, until) (epoch ms) are analysed; all are still read and counted.

@@ -85,6 +85,11 @@ public final class EventAnalyzer {
         scopes = catalog.patterns.map(\.spec.scope)
     }
 
+    /// A second analyzer with the same catalog, signer and cap (for another worker thread).
+    convenience init(like other: EventAnalyzer) {
+        self.init(catalog: other.catalog, signer: other.signer, maxSignatures: other.maxSignatures)
+    }
+
     /// A frame line (`\tat …` or `   at …`): skipped by the prefilter, since no pattern keys on
     /// frames and they are most of a trace's bytes.
     @inline(__always)

@@ -58,55 +58,13 @@ struct FileProcessor {
         report.format = format.rawValue
         report.compressedBytes = Int64(filled)
 
-        let sink = Sink(options: options, analyzer: analyzer, source: source.path, sourceIndex: sourceIndex)
         let decoder = format.makeDecoder()
         var failure: DecodeError?
         var ioError: InputError?
-
-        if pipelined && format != .plain {
-            // decode on a second thread, frame and analyse on this one
-            let pipe = ChunkPipe(slots: 4, size: Self.chunkSize)
-            let first = Array(chunk[0..<filled])
-            let producerDone = DispatchSemaphore(value: 0)
-            let box = Handoff((decoder: decoder, failure: DecodeError?.none, io: InputError?.none, bytes: Int64(filled)))
-            let path = source.path
-            Thread.detachNewThread {
-                let decoder = box.value.decoder
-                var prodFailure: DecodeError?
-                var prodIO: InputError?
-                var prodBytes = box.value.bytes
-                var readBuf = [UInt8](repeating: 0, count: Self.chunkSize)
-                do {
-                    try feedBytes(decoder, first, first.count) { pipe.write($0) }
-                    while true {
-                        let n = readBuf.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            prodIO = InputError(path: path, message: "read error: \(String(cString: strerror(errno)))", offset: prodBytes)
-                            break
-                        }
-                        if n == 0 { break }
-                        prodBytes += Int64(n)
-                        try feedBytes(decoder, readBuf, n) { pipe.write($0) }
-                    }
-                    if prodIO == nil { try decoder.finish() }
-                } catch let e as DecodeError {
-                    prodFailure = e
-                } catch {}
-                box.value.failure = prodFailure
-                box.value.io = prodIO
-                box.value.bytes = prodBytes
-                pipe.close()
-                producerDone.signal()
-            }
-            pipe.drain { sink.feed($0) }
-            producerDone.wait()
-            failure = box.value.failure
-            ioError = box.value.io
-            report.compressedBytes = box.value.bytes
-        } else {
+        // Reads and decodes on this thread; `write` receives the decoded bytes.
+        func produce(_ write: (UnsafeRawBufferPointer) -> Void) {
             do {
-                try feedBytes(decoder, chunk, filled) { sink.feed($0) }
+                try feedBytes(decoder, chunk, filled, write)
                 while true {
                     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
                     if n < 0 {
@@ -116,15 +74,68 @@ struct FileProcessor {
                     }
                     if n == 0 { break }
                     report.compressedBytes += Int64(n)
-                    try feedBytes(decoder, chunk, n) { sink.feed($0) }
+                    try feedBytes(decoder, chunk, n, write)
                 }
                 if ioError == nil { try decoder.finish() }
             } catch let e as DecodeError {
                 failure = e
             } catch {}
         }
-        sink.finish()
-        sink.fill(&report)
+
+        if options.stage == .decode {
+            var bytes: Int64 = 0
+            produce { b in
+                bytes += Int64(b.count)
+                options.progress?.add(bytes: b.count)
+            }
+            report.bytes = bytes
+        } else {
+            let results = JobResults(maxSignatures: options.maxSignatures)
+            let workers = pipelined ? max(2, options.workers > 0 ? options.workers : ProcessInfo.processInfo.activeProcessorCount) : 1
+            let pool = SlotPool(count: workers == 1 ? 2 : workers * 3 + 2, size: options.segmentSize)
+            let runners = (0..<workers).map { w in
+                JobRunner(options: options, analyzer: w == 0 ? analyzer : analyzer.map { EventAnalyzer(like: $0) },
+                          source: source.path, sourceIndex: sourceIndex, results: results)
+            }
+            if workers == 1 {
+                let runner = runners[0]
+                let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
+                    runner.run(s)
+                    pool.give(s.slot)
+                }
+                produce { segmenter.write($0) }
+                segmenter.finish()
+                runner.close()
+            } else {
+                // decode and cut on this thread; frame and analyse jobs on `workers` threads
+                let queues = (0..<workers).map { _ in SegmentQueue() }
+                let done = DispatchSemaphore(value: 0)
+                for (q, r) in zip(queues, runners) {
+                    let work = Handoff((queue: q, runner: r, pool: pool))
+                    Thread.detachNewThread {
+                        let (queue, runner, pool) = work.value
+                        while let s = queue.pop() {
+                            runner.run(s)
+                            pool.give(s.slot)
+                        }
+                        runner.close()
+                        done.signal()
+                    }
+                }
+                var current = 0
+                let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
+                    // a job stays on one worker; a new job goes to the least loaded one
+                    if s.startsJob { current = queues.indices.min { queues[$0].queuedBytes < queues[$1].queuedBytes }! }
+                    queues[current].push(s)
+                }
+                produce { segmenter.write($0) }
+                segmenter.finish()
+                for q in queues { q.close() }
+                for _ in queues { done.wait() }
+            }
+            results.fill(&report)
+            if let analyzer { analyzer.state = results.state }
+        }
         if let failure {
             report.status = .partial
             report.error = InputError(path: source.path, message: failure.message, offset: failure.offset)
@@ -216,11 +227,33 @@ final class Sink {
         analyzer.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
     }
 
+    /// Starts job `job` of the input: fresh framing state; jobs after the first start at an
+    /// event of a text (unwrapped) input.
+    func reset(job: Int) {
+        framer.reset()
+        assembler.reset()
+        unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength)
+            : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
+        bytes = 0
+        // event order within the input: job number, then the event's place in the job
+        ordinal = job << 40
+    }
+
     func finish() {
         if stage == .decode { return }
         if let (line, cut) = framer.finishLine() { onLine(line, cut) }
         unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!) } }
         if assembler.finish() { onEvent(assembler.completed!) }
+    }
+
+    func fill(_ r: inout JobResult) {
+        r.bytes = bytes
+        r.stats = framer.stats
+        r.events = assembler.events
+        r.tooLongEvents = assembler.tooLongEvents
+        r.firstTime = assembler.firstTime
+        r.lastTime = assembler.lastTime
+        r.container = unwrapper.mode
     }
 
     func fill(_ r: inout FileReport) {
@@ -237,81 +270,158 @@ final class Sink {
     }
 }
 
-/// A bounded single-producer/single-consumer queue of byte chunks: the decoder thread fills
-/// fixed buffers, the framing thread drains them; memory stays at `slots × size`.
-final class ChunkPipe: @unchecked Sendable {
-    private let cond = NSCondition()
-    private var free: [UnsafeMutableRawBufferPointer]
-    private var full: [(UnsafeMutableRawBufferPointer, Int)] = []
-    private var current: UnsafeMutableRawBufferPointer?
-    private var used = 0
-    private var closed = false
-    private let all: [UnsafeMutableRawBufferPointer]
+/// What one job of an input found: its counters and its share of the analysis.
+struct JobResult {
+    var bytes: Int64 = 0
+    var stats = LineStats()
+    var events = 0
+    var tooLongEvents = 0
+    var firstTime: Int64?
+    var lastTime: Int64?
+    var container = ContainerUnwrapper.Mode.none
+    var state: AnalysisState?
+}
 
-    init(slots: Int, size: Int) {
-        all = (0..<slots).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
-        free = all
-    }
+/// Jobs' results, merged in job order whatever thread finished them when: so what a capped
+/// state keeps does not depend on scheduling. Only the jobs finished out of order wait.
+final class JobResults: @unchecked Sendable {
+    // SAFETY: every field is only touched with `lock` held.
+    private let lock = NSLock()
+    private var pending: [Int: JobResult] = [:]
+    private var next = 0
+    private var total = JobResult()
+    private var merged: AnalysisState?
+    private let maxSignatures: Int
 
-    deinit { for b in all { b.deallocate() } }
+    init(maxSignatures: Int) { self.maxSignatures = maxSignatures }
 
-    /// Producer side: copies `bytes` into the current buffer, handing full buffers over.
-    func write(_ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count {
-            if current == nil {
-                cond.lock()
-                while free.isEmpty { cond.wait() }
-                current = free.removeLast()
-                cond.unlock()
-                used = 0
+    func add(_ job: Int, _ r: JobResult) {
+        lock.lock()
+        defer { lock.unlock() }
+        pending[job] = r
+        while let r = pending.removeValue(forKey: next) {
+            total.bytes += r.bytes
+            total.stats.lines += r.stats.lines
+            total.stats.truncatedLines += r.stats.truncatedLines
+            total.stats.invalidUTF8Lines += r.stats.invalidUTF8Lines
+            total.stats.nulLines += r.stats.nulLines
+            total.events += r.events
+            total.tooLongEvents += r.tooLongEvents
+            total.firstTime = minOpt(total.firstTime, r.firstTime)
+            total.lastTime = maxOpt(total.lastTime, r.lastTime)
+            if next == 0 { total.container = r.container }
+            if let s = r.state {
+                if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: maxSignatures) }
             }
-            let buf = current!
-            let n = min(buf.count - used, bytes.count - offset)
-            (buf.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            used += n
-            offset += n
-            if used == buf.count { hand() }
+            next += 1
         }
     }
 
-    private func hand() {
-        guard let buf = current else { return }
+    var state: AnalysisState {
+        lock.lock()
+        defer { lock.unlock() }
+        return merged ?? AnalysisState()
+    }
+
+    func fill(_ r: inout FileReport) {
+        lock.lock()
+        defer { lock.unlock() }
+        r.bytes = total.bytes
+        r.lines = total.stats.lines
+        r.truncatedLines = total.stats.truncatedLines
+        r.invalidUTF8Lines = total.stats.invalidUTF8Lines
+        r.nulLines = total.stats.nulLines
+        r.events = total.events
+        r.tooLongEvents = total.tooLongEvents
+        r.firstTime = total.firstTime
+        r.lastTime = total.lastTime
+        r.container = total.container == .none ? nil : total.container.rawValue
+    }
+}
+
+/// One worker's framing and analysis of the jobs it is given, one segment after another.
+final class JobRunner: @unchecked Sendable {
+    // SAFETY: used by one thread at a time (created on one, then handed to its worker).
+    private let sink: Sink
+    private let analyzer: EventAnalyzer?
+    private let results: JobResults
+    private var job = -1
+
+    init(options: AnalysisOptions, analyzer: EventAnalyzer?, source: String, sourceIndex: Int, results: JobResults) {
+        sink = Sink(options: options, analyzer: analyzer, source: source, sourceIndex: sourceIndex)
+        self.analyzer = analyzer
+        self.results = results
+        analyzer?.state = AnalysisState()
+    }
+
+    func run(_ s: Segment) {
+        if s.startsJob {
+            close()
+            job = s.job
+            sink.reset(job: s.job)
+        }
+        sink.feed(s.bytes)
+    }
+
+    /// Ends the current job and hands its result over.
+    func close() {
+        guard job >= 0 else { return }
+        sink.finish()
+        var r = JobResult()
+        sink.fill(&r)
+        if let analyzer {
+            r.state = analyzer.state
+            analyzer.state = AnalysisState()
+        }
+        results.add(job, r)
+        job = -1
+    }
+}
+
+/// The segments waiting for one worker, in order.
+final class SegmentQueue: @unchecked Sendable {
+    // SAFETY: every field is only touched with `cond` locked.
+    private let cond = NSCondition()
+    private var items: [Segment] = []
+    private var head = 0
+    private var closed = false
+    private var bytes = 0
+
+    /// Bytes queued and not yet taken (a hint for where the next job goes).
+    var queuedBytes: Int {
         cond.lock()
-        full.append((buf, used))
+        defer { cond.unlock() }
+        return bytes
+    }
+
+    func push(_ s: Segment) {
+        cond.lock()
+        items.append(s)
+        bytes += s.count
         cond.signal()
         cond.unlock()
-        current = nil
-        used = 0
     }
 
     func close() {
-        if current != nil && used > 0 { hand() } else if let c = current {
-            cond.lock(); free.append(c); cond.unlock()
-            current = nil
-        }
         cond.lock()
         closed = true
         cond.broadcast()
         cond.unlock()
     }
 
-    /// Consumer side: runs `body` on each chunk in order until the producer closes.
-    func drain(_ body: (UnsafeRawBufferPointer) -> Void) {
-        while true {
-            cond.lock()
-            while full.isEmpty && !closed { cond.wait() }
-            if full.isEmpty && closed {
-                cond.unlock()
-                return
-            }
-            let (buf, n) = full.removeFirst()
-            cond.unlock()
-            body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<n]))
-            cond.lock()
-            free.append(buf)
-            cond.signal()
-            cond.unlock()
+    /// The next segment, waiting for one; nil once closed and drained.
+    func pop() -> Segment? {
+        cond.lock()
+        defer { cond.unlock() }
+        while head == items.count && !closed { cond.wait() }
+        guard head < items.count else { return nil }
+        let s = items[head]
+        head += 1
+        bytes -= s.count
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
         }
+        return s
     }
 }

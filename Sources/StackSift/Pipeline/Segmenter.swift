@@ -1,0 +1,168 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A piece of one input's decoded stream, in a pool slot. Segments are grouped into jobs: a job
+/// starts at a line that opens a timestamped event, so each job frames and analyses on its own
+/// (no line, event or "previous time" crosses from one job into the next) and jobs of one file
+/// can run on both cores.
+struct Segment: @unchecked Sendable {
+    // SAFETY: the slot is owned by whoever holds the segment; it goes back to the pool after use.
+    let slot: UnsafeMutableRawBufferPointer
+    let count: Int
+    /// Jobs are numbered from 0 in stream order; results merge in that order.
+    let job: Int
+    /// The first segment of its job (else it continues the previous segment's job).
+    let startsJob: Bool
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: slot.baseAddress, count: count) }
+}
+
+/// Fixed buffers shared by the producer and the workers: memory stays at `count × size`.
+final class SlotPool: @unchecked Sendable {
+    // SAFETY: `free` is only touched with `cond` locked.
+    private let cond = NSCondition()
+    private var free: [UnsafeMutableRawBufferPointer]
+    private let all: [UnsafeMutableRawBufferPointer]
+    let size: Int
+
+    init(count: Int, size: Int) {
+        self.size = size
+        all = (0..<count).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64) }
+        free = all
+    }
+
+    deinit { for b in all { b.deallocate() } }
+
+    func take() -> UnsafeMutableRawBufferPointer {
+        cond.lock()
+        while free.isEmpty { cond.wait() }
+        let b = free.removeLast()
+        cond.unlock()
+        return b
+    }
+
+    func give(_ b: UnsafeMutableRawBufferPointer) {
+        cond.lock()
+        free.append(b)
+        cond.signal()
+        cond.unlock()
+    }
+}
+
+/// Decoded bytes → segments of about `pool.size` bytes. A full slot is cut before its last
+/// complete line that opens a timestamped event (found with the assembler's own header test,
+/// so the cut falls exactly where sequential framing would start an event); the bytes after
+/// the cut move to the next slot. With no such line in the slot (one event or line longer than
+/// a slot), or in a container-wrapped input (Docker/CRI joins lines across records), the next
+/// segment continues the same job. The cuts depend only on the bytes, so the results do not
+/// depend on how the input was chunked, compressed, or spread over threads.
+final class Segmenter {
+    private let pool: SlotPool
+    private let probe: EventAssembler
+    private let maxLineLength: Int
+    private let emit: (Segment) -> Void
+    private var slot: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private var job = -1
+    private var nextStartsJob = true
+    /// Container detection done (from the first non-empty line, as the unwrapper decides).
+    private var decided = false
+    /// A container-wrapped input: one job, never cut.
+    private var wrapped = false
+
+    init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, emit: @escaping (Segment) -> Void) {
+        self.pool = pool
+        probe = EventAssembler(parser: TimestampParser(zone: ZoneResolver(zone)))
+        self.maxLineLength = maxLineLength
+        self.emit = emit
+        slot = pool.take()
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let src = bytes.baseAddress else { return }
+        var off = 0
+        let size = slot.count
+        while off < bytes.count {
+            let n = min(size - used, bytes.count - off)
+            (slot.baseAddress! + used).copyMemory(from: src + off, byteCount: n)
+            used += n
+            off += n
+            if used == size { cut(final: false) }
+        }
+    }
+
+    /// End of input: hands over what is left.
+    func finish() {
+        if used > 0 || job < 0 { cut(final: true) } else { pool.give(slot) }
+    }
+
+    private func cut(final: Bool) {
+        let base = slot.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        if !decided { decide(base) }
+        let at = final || wrapped || !decided ? 0 : findCut(base)
+        let end = at > 0 ? at : used
+        if nextStartsJob { job += 1 }
+        let segment = Segment(slot: slot, count: end, job: job, startsJob: nextStartsJob)
+        if final {
+            emit(segment)
+            return
+        }
+        // the tail moves before the segment is handed over: a worker may recycle the slot at once
+        let next = pool.take()
+        let tail = used - end
+        if tail > 0 { next.baseAddress!.copyMemory(from: UnsafeRawPointer(base + end), byteCount: tail) }
+        emit(segment)
+        slot = next
+        used = tail
+        nextStartsJob = at > 0
+    }
+
+    /// Container detection on the first non-empty complete line.
+    private func decide(_ base: UnsafeMutablePointer<UInt8>) {
+        var start = 0
+        while start < used {
+            guard let nl = memchr(base + start, 0x0A, used - start) else { return }
+            let lineEnd = UnsafeMutablePointer(nl.assumingMemoryBound(to: UInt8.self)) - base
+            let line = trimmedLine(base, start, lineEnd)
+            if !line.isEmpty {
+                wrapped = ContainerUnwrapper.detect(line) != .none
+                decided = true
+                return
+            }
+            start = lineEnd + 1
+        }
+    }
+
+    /// A line as the framer hands it over: without its CR, cut at the maximum length.
+    private func trimmedLine(_ base: UnsafeMutablePointer<UInt8>, _ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+        var n = end - start
+        if n > 0 && base[start + n - 1] == 0x0D { n -= 1 }
+        return UnsafeBufferPointer(start: base + start, count: min(n, maxLineLength))
+    }
+
+    /// Start of the last complete line (not the slot's first) that opens a timestamped event,
+    /// or 0 when there is none.
+    private func findCut(_ base: UnsafeMutablePointer<UInt8>) -> Int {
+        var lineEnd = Self.lastNewline(base, before: used)
+        while lineEnd > 0 {
+            let prev = Self.lastNewline(base, before: lineEnd)
+            let start = prev + 1
+            if start == 0 { return 0 }
+            // a line the framer would cut is never a cut point (its header could differ)
+            if lineEnd - start <= maxLineLength, let h = probe.header(trimmedLine(base, start, lineEnd)), h.time != nil {
+                return start
+            }
+            lineEnd = prev
+        }
+        return 0
+    }
+
+    /// Index of the last LF before `end`, or -1.
+    private static func lastNewline(_ base: UnsafeMutablePointer<UInt8>, before end: Int) -> Int {
+        var i = end - 1
+        while i >= 0 && base[i] != 0x0A { i -= 1 }
+        return i
+    }
+}

@@ -112,6 +112,12 @@ final class SegmenterTests: XCTestCase {
         for p in paths {
             let whole = analyse([p], segmentSize: 1 << 30, workers: 1)
             XCTAssertGreaterThan(whole.state.signatures.count, 0)
+            // jobs keep exemplars as bytes until merged: the same text as an analyzer fed directly
+            let analyzer = EventAnalyzer(catalog: builtinCatalogForTests, signer: Signer())
+            let sink = Sink(options: utcOptions(), analyzer: analyzer, source: p, sourceIndex: 0)
+            try Array(Data(contentsOf: URL(fileURLWithPath: p))).withUnsafeBytes { sink.feed($0) }
+            sink.finish()
+            XCTAssertEqual(withoutOrdinals(analyse([p], segmentSize: 1000, workers: 2).state), withoutOrdinals(analyzer.state), p)
             for size in [97, 1000, 16_384] {
                 for workers in [1, 2] {
                     assertSame(whole, analyse([p], segmentSize: size, workers: workers), "\(p) size \(size) workers \(workers)")

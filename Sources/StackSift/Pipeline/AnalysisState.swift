@@ -106,6 +106,13 @@ public struct SignatureStat: Sendable, Codable, Equatable {
     public var exemplarOrder: EventOrder?
     /// Events per minute (minute = epoch ms / 60 000): the raw series the timeline buckets.
     public var perMinute: [Int64: Int] = [:]
+    /// The exemplar's bytes while a job of an input is analysed: most jobs' exemplars lose to an
+    /// earlier job's, so the text is only made when the job's state is merged and wins.
+    var pendingExemplar: [UInt8]?
+
+    enum CodingKeys: String, CodingKey {
+        case key, count, firstSeen, lastSeen, patterns, sources, exemplar, exemplarTruncated, exemplarOrder, perMinute
+    }
 
     public init(key: SignatureKey) { self.key = key }
 

@@ -31,6 +31,9 @@ public final class EventAnalyzer {
     /// again and again, and parsing + signing costs far more than hashing.
     private var chainCache: [UInt64: (ExceptionChain?, SignatureKey?)] = [:]
     static let chainCacheLimit = 4096
+    /// Keep exemplars as bytes (`SignatureStat.pendingExemplar`) for the job merge to turn
+    /// into text; off for callers that read `state` directly.
+    var deferExemplars = false
 
     public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
         self.catalog = catalog
@@ -296,7 +299,8 @@ public final class EventAnalyzer {
             return
         }
         if state.signatures[key.id] == nil { state.signatures[key.id] = SignatureStat(key: key) }
-        Self.update(&state.signatures[key.id]!, e, text: text, patterns: patterns, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
+        Self.update(&state.signatures[key.id]!, e, text: text, patterns: patterns, source: source, sourceIndex: sourceIndex, ordinal: ordinal,
+                    deferExemplar: deferExemplars)
         // The key's outer class and `why` describe the exemplar event (they vary between events of
         // one signature, e.g. JDK module prefixes), so they do not depend on input or merge order.
         if state.signatures[key.id]!.exemplarOrder == EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal) {
@@ -305,7 +309,8 @@ public final class EventAnalyzer {
         lastSignature = key.id
     }
 
-    private static func update(_ s: inout SignatureStat, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int) {
+    private static func update(_ s: inout SignatureStat, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int,
+                               deferExemplar: Bool) {
         s.count += 1
         if let t = e.time {
             s.firstSeen = minOpt(s.firstSeen, t)
@@ -322,10 +327,21 @@ public final class EventAnalyzer {
                 // cut on a UTF-8 boundary
                 var end = cap
                 while end > 0 && e.bytes[end] & 0xC0 == 0x80 { end -= 1 }
-                s.exemplar = String(decoding: UnsafeBufferPointer(rebasing: e.bytes[0..<end]), as: UTF8.self)
+                if deferExemplar {
+                    s.pendingExemplar = Array(UnsafeBufferPointer(rebasing: e.bytes[0..<end]))
+                } else {
+                    s.exemplar = String(decoding: UnsafeBufferPointer(rebasing: e.bytes[0..<end]), as: UTF8.self)
+                }
                 s.exemplarTruncated = true
             } else {
-                s.exemplar = text ?? e.text
+                if let text {
+                    s.exemplar = text
+                    s.pendingExemplar = nil
+                } else if deferExemplar {
+                    s.pendingExemplar = Array(e.bytes)
+                } else {
+                    s.exemplar = e.text
+                }
                 s.exemplarTruncated = false
             }
         }

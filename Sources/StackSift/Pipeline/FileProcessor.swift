@@ -310,7 +310,17 @@ final class JobResults: @unchecked Sendable {
             total.firstTime = minOpt(total.firstTime, r.firstTime)
             total.lastTime = maxOpt(total.lastTime, r.lastTime)
             if next == 0 { total.container = r.container }
-            if let s = r.state {
+            if var s = r.state {
+                for id in s.signatures.keys where s.signatures[id]!.pendingExemplar != nil {
+                    let sig = s.signatures[id]!
+                    if let o = merged?.signatures[id]?.exemplarOrder, let mine = sig.exemplarOrder, o < mine {
+                        // an earlier job's exemplar stays: this one is never shown
+                        s.signatures[id]!.pendingExemplar = nil
+                    } else {
+                        s.signatures[id]!.exemplar = String(decoding: sig.pendingExemplar!, as: UTF8.self)
+                        s.signatures[id]!.pendingExemplar = nil
+                    }
+                }
                 if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: maxSignatures) }
             }
             next += 1
@@ -352,6 +362,7 @@ final class JobRunner: @unchecked Sendable {
         self.analyzer = analyzer
         self.results = results
         analyzer?.state = AnalysisState()
+        analyzer?.deferExemplars = true
     }
 
     func run(_ s: Segment) {

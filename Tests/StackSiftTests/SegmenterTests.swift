@@ -8,10 +8,10 @@ import XCTest
 final class SegmenterTests: XCTestCase {
     /// Runs the segmenter over `bytes` fed in `feed`-sized pieces; returns the segments' bytes and
     /// whether each starts a job.
-    func segments(_ bytes: [UInt8], size: Int, feed: Int = 1000, zone: String = "UTC") -> [(bytes: [UInt8], job: Int, starts: Bool)] {
+    func segments(_ bytes: [UInt8], size: Int, minJob: Int? = nil, feed: Int = 1000, zone: String = "UTC") -> [(bytes: [UInt8], job: Int, starts: Bool)] {
         let pool = SlotPool(count: 2, size: size)
         var out: [(bytes: [UInt8], job: Int, starts: Bool)] = []
-        let s = Segmenter(pool: pool, zone: TimeZone(identifier: zone)!, maxLineLength: LineFramer.defaultMaxLineLength) { seg in
+        let s = Segmenter(pool: pool, zone: TimeZone(identifier: zone)!, maxLineLength: LineFramer.defaultMaxLineLength, minJobBytes: minJob ?? size) { seg in
             out.append((Array(seg.bytes), seg.job, seg.startsJob))
             pool.give(seg.slot)
         }
@@ -47,6 +47,13 @@ final class SegmenterTests: XCTestCase {
             }
             if size >= 4096 { XCTAssertGreaterThan(job, 5, "size \(size): the input was cut") }
         }
+        // jobs hold at least `minJob` bytes (but the last)
+        let segs = segments(text.bytes, size: 1000, minJob: 5000)
+        var perJob: [Int: Int] = [:]
+        for s in segs { perJob[s.job, default: 0] += s.bytes.count }
+        XCTAssertGreaterThan(perJob.count, 5)
+        for (j, n) in perJob where j < perJob.count - 1 { XCTAssertGreaterThanOrEqual(n, 4000, "job \(j)") }
+        XCTAssertEqual(segs.flatMap(\.bytes), text.bytes)
     }
 
     func testNoCutInsideAnEventLongerThanASegment() {

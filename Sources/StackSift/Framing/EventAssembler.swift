@@ -127,7 +127,7 @@ public final class EventAssembler {
         if c == 0x09 || c == 0x20 { return nil }
         if let (t, end) = fastParser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
-        if let h = Self.headerlessStarter(p, n, parser) { return h }
+        if let h = Self.headerlessStarter(p, n, fastParser) { return h }
         if Self.levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
         return nil
     }

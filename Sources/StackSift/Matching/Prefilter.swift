@@ -1,26 +1,64 @@
 /// Finds which of many literals occur in a text in one pass, Wu–Manber style: a table over
-/// byte pairs says how far the window of the shortest literal length can jump, so a line of
-/// ordinary log text is crossed a few bytes per step; only windows ending in a pair that ends
-/// some literal's prefix are compared in full. Memory is fixed (two 64 Ki tables).
-public struct LiteralPrefilter: Sendable {
+/// blocks of three bytes (hashed) says how far the window of the shortest literal length can
+/// jump, so a line of ordinary log text is crossed several bytes per step; only windows ending
+/// in a block that ends some literal's prefix are compared in full. Three-byte blocks rather
+/// than byte pairs: pairs like `e ` or `in` end a literal prefix somewhere in almost every
+/// word, and each such window costs a verification. Memory is fixed (a 16 KiB shift table, so it
+/// stays in L1, and a 64 KiB candidate index), allocated once so the scan touches no reference-counted storage.
+public struct LiteralPrefilter: @unchecked Sendable {
     public let literals: [[UInt8]]
-    /// All literals back to back (`flatStart[i]..<flatStart[i+1]`): no nested arrays to
-    /// retain on the hot path.
-    private let flat: [UInt8]
-    private let flatStart: [Int32]
+    /// Owns the raw tables below (freed with the last copy of the prefilter).
+    private let storage: Storage
+    /// All literals back to back (`flatStart[i]..<flatStart[i+1]`).
+    private let flat: UnsafePointer<UInt8>
+    private let flatStart: UnsafePointer<Int32>
     /// Window length: the shortest indexed literal.
     private let m: Int
-    /// pair (little-endian bytes i-1, i) → how far the window may move.
-    private let shift: [UInt8]
-    /// pair → range in `candidates` of the literals whose prefix window ends with it (CSR).
-    private let candidateStart: [Int32]
-    private let candidates: [Int32]
+    /// Block hash → how far the window may move. With `m < 4` (only user catalogs can have
+    /// such short literals) blocks are byte pairs, indexed directly.
+    private let shift: UnsafePointer<UInt8>
+    private let wide: Bool
+    /// block → range in `candidates` of the literals whose prefix window ends with it (CSR).
+    private let candidateStart: UnsafePointer<Int32>
+    /// Literal index and its first four bytes (little endian; `wide` only), so most false
+    /// candidates are rejected without a call to memcmp.
+    private let candidates: UnsafePointer<Int32>
+    private let candidateHead: UnsafePointer<UInt32>
     /// Literals shorter than two bytes cannot be indexed; they always count as present.
-    private let alwaysPresent: [Int]
+    private let alwaysPresent: [Int32]
+
+    static let hashBits = 14
+    static let tableSize = 1 << hashBits
+
+    final class Storage: @unchecked Sendable {
+        var blocks: [UnsafeMutableRawPointer] = []
+        func alloc<T>(_ values: [T]) -> UnsafePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+            p.initialize(from: values, count: values.count)
+            blocks.append(UnsafeMutableRawPointer(p))
+            return UnsafePointer(p)
+        }
+        deinit { for b in blocks { b.deallocate() } }
+    }
+
+    /// Hash of the three bytes ending at the window end, from the little-endian word whose top
+    /// three bytes they are. Collisions only lower shifts (and add candidates), so they are safe.
+    @inline(__always)
+    static func hash3(_ word: UInt32) -> Int {
+        Int(((word >> 8) &* 0x9E37_79B1) >> UInt32(32 - hashBits))
+    }
 
     public init(literals: [String]) {
+        self.init(literals: literals, excluding: [])
+    }
+
+    /// `excluding`: literals the caller finds by other means; they are never reported and do
+    /// not shorten the window.
+    init(literals: [String], excluding: Set<Int>) {
         let lits = literals.map { Array($0.utf8) }
         self.literals = lits
+        let storage = Storage()
+        self.storage = storage
         var fl: [UInt8] = []
         var fs: [Int32] = []
         for l in lits {
@@ -28,77 +66,149 @@ public struct LiteralPrefilter: Sendable {
             fl += l
         }
         fs.append(Int32(fl.count))
-        flat = fl
-        flatStart = fs
-        var always: [Int] = []
+        flat = storage.alloc(fl)
+        flatStart = storage.alloc(fs)
+        var always: [Int32] = []
         var indexed: [Int] = []
-        for (i, l) in lits.enumerated() { if l.count < 2 { always.append(i) } else { indexed.append(i) } }
+        for (i, l) in lits.enumerated() where !excluding.contains(i) {
+            if l.count < 2 { always.append(Int32(i)) } else { indexed.append(i) }
+        }
         alwaysPresent = always
         let m = min(255, indexed.map { lits[$0].count }.min() ?? 2)
         self.m = m
-        var shift = [UInt8](repeating: UInt8(m - 1), count: 65_536)
-        var lists = [[Int32]](repeating: [], count: 65_536)
+        let wide = m >= 4
+        self.wide = wide
+        let size = wide ? Self.tableSize : 65_536
+        let b = wide ? 3 : 2
+        var shift = [UInt8](repeating: UInt8(m - b + 1), count: size)
+        var lists = [[Int32]](repeating: [], count: size)
+        func key(_ l: [UInt8], endingAt j: Int) -> Int {
+            if wide { return Self.hash3(UInt32(l[j - 2]) << 8 | UInt32(l[j - 1]) << 16 | UInt32(l[j]) << 24) }
+            return Int(l[j - 1]) | Int(l[j]) << 8
+        }
         for i in indexed {
             let l = lits[i]
-            for j in 0..<(m - 1) {
-                let key = Int(l[j]) | Int(l[j + 1]) << 8
-                let s = UInt8(m - 2 - j)
-                if s < shift[key] { shift[key] = s }
+            for j in (b - 1)..<m {
+                let k = key(l, endingAt: j)
+                let s = UInt8(m - 1 - j)
+                if s < shift[k] { shift[k] = s }
             }
-            let last = Int(l[m - 2]) | Int(l[m - 1]) << 8
-            lists[last].append(Int32(i))
+            lists[key(l, endingAt: m - 1)].append(Int32(i))
         }
-        var starts = [Int32](repeating: 0, count: 65_537)
-        var flat: [Int32] = []
-        for k in 0..<65_536 {
-            starts[k] = Int32(flat.count)
-            flat += lists[k]
+        var starts = [Int32](repeating: 0, count: size + 1)
+        var cand: [Int32] = []
+        var heads: [UInt32] = []
+        for k in 0..<size {
+            starts[k] = Int32(cand.count)
+            for i in lists[k] {
+                cand.append(i)
+                let l = lits[Int(i)]
+                heads.append(wide ? UInt32(l[0]) | UInt32(l[1]) << 8 | UInt32(l[2]) << 16 | UInt32(l[3]) << 24 : 0)
+            }
         }
-        starts[65_536] = Int32(flat.count)
-        self.shift = shift
-        candidateStart = starts
-        candidates = flat
+        starts[size] = Int32(cand.count)
+        self.shift = storage.alloc(shift)
+        candidateStart = storage.alloc(starts)
+        candidates = storage.alloc(cand)
+        candidateHead = storage.alloc(heads)
     }
 
     /// Records in `hits` every literal present in `text` not yet recorded for this event.
     @inline(__always)
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ hits: LiteralHits) {
-        for i in alwaysPresent { hits.mark(Int32(i)) }
+        markAlwaysPresent(hits)
+        scanIndexed(text, hits)
+    }
+
+    /// The literals that count as present in any text (once per event is enough).
+    @inline(__always)
+    func markAlwaysPresent(_ hits: LiteralHits) {
+        if alwaysPresent.isEmpty { return }
+        for i in alwaysPresent { hits.mark(i) }
+    }
+
+    /// `scan` without the always-present literals.
+    @inline(__always)
+    func scanIndexed(_ text: UnsafeBufferPointer<UInt8>, _ hits: LiteralHits) {
         let n = text.count
         guard n >= m, let p = text.baseAddress else { return }
-        let m = self.m
-        shift.withUnsafeBufferPointer { sh in
-            candidateStart.withUnsafeBufferPointer { cs in
-                candidates.withUnsafeBufferPointer { cand in
-                    flat.withUnsafeBufferPointer { fl in
-                        flatStart.withUnsafeBufferPointer { fs in
-                            var pos = m - 1
-                            while pos < n {
-                                let key = Int(p[pos - 1]) | Int(p[pos]) << 8
-                                let s = Int(sh[key])
-                                if s > 0 {
-                                    pos += s
-                                    continue
-                                }
-                                let start = pos - (m - 1)
-                                var c = Int(cs[key])
-                                let end = Int(cs[key + 1])
-                                while c < end {
-                                    let li = cand[c]
-                                    if !hits.isMarked(li) {
-                                        let ls = Int(fs[Int(li)]), len = Int(fs[Int(li) + 1]) - ls
-                                        if start + len <= n, memcmp(p + start, fl.baseAddress! + ls, len) == 0 {
-                                            hits.mark(li)
-                                        }
-                                    }
-                                    c += 1
-                                }
-                                pos += 1
-                            }
-                        }
-                    }
+        if wide { scanWide(p, n, hits) } else { scanPairs(p, n, hits) }
+    }
+
+    @inline(__always)
+    private func scanWide(_ p: UnsafePointer<UInt8>, _ n: Int, _ hits: LiteralHits) {
+        let m = self.m, sh = shift, raw = UnsafeRawPointer(p)
+        // One step of a walk whose window ends at `pos`. m >= 4, so the word ending there lies
+        // inside the text.
+        @inline(__always) func step(_ pos: inout Int) {
+            let k = Self.hash3(raw.loadUnaligned(fromByteOffset: pos - 3, as: UInt32.self))
+            let s = Int(sh[k])
+            if s == 0 { verify(p, n, pos - (m - 1), k, hits) }
+            pos += s == 0 ? 1 : s
+        }
+        // Each step waits on the previous step's table load, so a single walk leaves the core
+        // mostly idle. A line is therefore cut into parts walked at once, independently: a walk
+        // over the windows starting in [s, t) ends where the next part's begins
+        // (t + m - 1), and a shift never skips a window that could match, so together they
+        // visit every window a single walk would need.
+        if n >= 128 {
+            let q = n / 4
+            var a0 = m - 1, a1 = q + m - 1, a2 = 2 * q + m - 1, a3 = 3 * q + m - 1
+            // (a long first literal can push a part's end past the text)
+            let e0 = min(a1, n), e1 = min(a2, n), e2 = min(a3, n)
+            while a0 < e0 && a1 < e1 && a2 < e2 && a3 < n {
+                step(&a0); step(&a1); step(&a2); step(&a3)
+            }
+            while a0 < e0 { step(&a0) }
+            while a1 < e1 { step(&a1) }
+            while a2 < e2 { step(&a2) }
+            while a3 < n { step(&a3) }
+        } else if n >= 48 {
+            let mid = n / 2
+            var a0 = m - 1, a1 = mid + m - 1
+            let e0 = min(a1, n)
+            while a0 < e0 && a1 < n {
+                step(&a0); step(&a1)
+            }
+            while a0 < e0 { step(&a0) }
+            while a1 < n { step(&a1) }
+        } else {
+            var a = m - 1
+            while a < n { step(&a) }
+        }
+    }
+
+    @inline(__always)
+    private func scanPairs(_ p: UnsafePointer<UInt8>, _ n: Int, _ hits: LiteralHits) {
+        let m = self.m, sh = shift
+        var pos = m - 1
+        while pos < n {
+            let k = Int(p[pos - 1]) | Int(p[pos]) << 8
+            let s = Int(sh[k])
+            if s > 0 {
+                pos += s
+                continue
+            }
+            verify(p, n, pos - (m - 1), k, hits)
+            pos += 1
+        }
+    }
+
+    /// Compares the literals listed under block `k` with the text at `start`.
+    @inline(never)
+    private func verify(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, _ k: Int, _ hits: LiteralHits) {
+        var c = Int(candidateStart[k])
+        let end = Int(candidateStart[k + 1])
+        let head: UInt32 = wide ? UnsafeRawPointer(p + start).loadUnaligned(as: UInt32.self) : 0
+        while c < end {
+            let li = candidates[c]
+            if candidateHead[c] == head, !hits.isMarked(li) {
+                let ls = Int(flatStart[Int(li)]), len = Int(flatStart[Int(li) + 1]) - ls
+                if start + len <= n, memcmp(p + start, flat + ls, len) == 0 {
+                    hits.mark(li)
                 }
             }
+            c += 1
         }
     }
 }

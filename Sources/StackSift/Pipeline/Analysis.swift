@@ -20,8 +20,9 @@ public struct AnalysisOptions: Sendable {
     public var maxSignatures = AnalysisState.defaultMaxSignatures
     /// Worker threads; 0 = one per core.
     public var workers = 0
-    /// Size of the pieces one input is cut into (at event starts) so that both cores can frame
-    /// and analyse it; small values in tests put cuts everywhere.
+    /// Size of the buffers one input is read into; jobs (cut at event starts, so that both cores
+    /// can frame and analyse one input) hold at least four. Small values in tests put cuts
+    /// everywhere.
     public var segmentSize = 2 << 20
     /// Counts what has been read so far, for a progress display; nil = not counted.
     public var progress: ReadProgress?

@@ -4,6 +4,17 @@ public final class EventAnalyzer {
     public let catalog: PatternCatalog
     let signer: Signer
     let prefilter: LiteralPrefilter
+    /// Finds the hint literals no pattern uses (`pureHints`), kept out of `prefilter`: they are
+    /// its shortest literals, and `Exception` & co. sit in ordinary INFO lines, so indexing
+    /// them would both shorten every skip and add verifications. They only matter for a
+    /// multi-line event without frame lines (searched whole here) and, for the escaped-trace
+    /// literal, a one-line event (searched with memchr: a backslash is rare).
+    let hintPrefilter: LiteralPrefilter
+    private let hasPureHints: Bool
+    /// The escaped-trace literal when no pattern uses it (nil: `prefilter` finds it); raw, so
+    /// the per-event search retains nothing.
+    private let escapedNeedle: UnsafeMutablePointer<UInt8>?
+    private let escapedLength: Int
     /// literal index → pattern indices needing it
     let literalPatterns: [[Int]]
     /// Literal indices that hint at a throwable in a multi-line event.
@@ -12,6 +23,9 @@ public final class EventAnalyzer {
     /// Settable inside the module: `tail` resumes from a checkpoint's state.
     public internal(set) var state = AnalysisState()
     private let hits: LiteralHits
+    /// Same objects as `hits` / `patternHits`, without reference counting on the per-event path.
+    private unowned(unsafe) let fastHits: LiteralHits
+    private unowned(unsafe) let fastPatternHits: LiteralHits
     /// Pattern indices to try for the current event (deduplicated with `patternHits`).
     private let patternHits: LiteralHits
     /// literal index → range in `literalPatternFlat` (CSR of `literalPatterns`)
@@ -35,6 +49,8 @@ public final class EventAnalyzer {
     /// into text; off for callers that read `state` directly.
     var deferExemplars = false
 
+    deinit { escapedNeedle?.deallocate() }
+
     public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
         self.catalog = catalog
         self.signer = signer
@@ -55,6 +71,8 @@ public final class EventAnalyzer {
             for l in p.spec.literals { lp[lit(l)].append(pi) }
         }
         var hints: Set<Int> = []
+        // Literals added from here on are used by no pattern (the catalog's come first).
+        let catalogLiterals = literals.count
         // Frame lines are detected directly (and skipped by the scan); these find a throwable
         // header without frames. None is shorter than the catalog's shortest literal, so they do
         // not shorten the prefilter's skip distance (an `…Error: msg` header without frames is
@@ -68,12 +86,29 @@ public final class EventAnalyzer {
             let always = lit("")
             lp[always] = unfiltered
         }
-        prefilter = LiteralPrefilter(literals: literals)
+        let pure = hints.filter { $0 >= catalogLiterals }
+        hasPureHints = !pure.isEmpty
+        prefilter = LiteralPrefilter(literals: literals, excluding: pure)
+        // The hints hold no `\n`, so searching a whole event equals searching each of its lines.
+        hintPrefilter = LiteralPrefilter(literals: literals, excluding: Set(0..<literals.count).subtracting(pure))
+        let needle = Array(literals[escaped].utf8)
+        escapedLength = needle.count
+        if pure.contains(escaped) {
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: needle.count)
+            p.initialize(from: needle, count: needle.count)
+            escapedNeedle = p
+        } else {
+            escapedNeedle = nil
+        }
         literalPatterns = lp
         exceptionHints = hints
         scratch = MatchScratch(maxCaptureCount: catalog.maxCaptureCount)
-        hits = LiteralHits(count: literals.count)
-        patternHits = LiteralHits(count: catalog.patterns.count)
+        let hits = LiteralHits(count: literals.count)
+        let patternHits = LiteralHits(count: catalog.patterns.count)
+        self.hits = hits
+        self.patternHits = patternHits
+        fastHits = hits
+        fastPatternHits = patternHits
         var starts: [Int32] = []
         var flat: [Int32] = []
         for l in lp {
@@ -103,20 +138,45 @@ public final class EventAnalyzer {
         return i > 0 && i + 3 <= n && l[i] == UInt8(ascii: "a") && l[i + 1] == UInt8(ascii: "t") && l[i + 2] == 0x20
     }
 
+    /// Whether `needle` occurs in `hay`: memchr for its first byte (a backslash for the escaped
+    /// trace, rare in log text), then a compare.
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafePointer<UInt8>, _ k: Int) -> Bool {
+        let n = hay.count
+        guard k > 0, n >= k, let base = hay.baseAddress else { return k == 0 }
+        let last = n - k
+        var i = 0
+        while i <= last {
+            guard let f = memchr(base + i, Int32(needle[0]), last - i + 1) else { return false }
+            let at = base.distance(to: f.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, needle, k) == 0 { return true }
+            i = at + 1
+        }
+        return false
+    }
+
     public func analyze(_ e: EventView, source: String, sourceIndex: Int, ordinal: Int) {
-        lastSignature = nil
+        if lastSignature != nil { lastSignature = nil }
+        let hits = fastHits
         hits.reset()
+        prefilter.markAlwaysPresent(hits)
         var sawFrame = false
         // Line 0 is scanned whole: a timestamp can follow text a pattern needs
         // (`DBCP object created 2023-10-10 16:01:02 by …`).
-        prefilter.scan(e.firstLine, hits)
-        if e.lineStarts.count > 1 {
-            for li in 1..<e.lineStarts.count {
+        prefilter.scanIndexed(e.firstLine, hits)
+        let lineCount = e.lineStarts.count
+        if lineCount > 1 {
+            for li in 1..<lineCount {
                 let l = e.line(li)
                 if Self.isFrameLine(l) { sawFrame = true; continue }
-                prefilter.scan(l, hits)
+                prefilter.scanIndexed(l, hits)
             }
+            // With a frame line the event is hinted anyway; without, every line was scanned.
+            if !sawFrame && hasPureHints { hintPrefilter.scanIndexed(e.bytes, hits) }
+        } else if let needle = escapedNeedle, Self.contains(e.firstLine, needle, escapedLength) {
+            // of the hints only this one counts in a one-line event (see below)
+            hits.mark(escapedTraceLiteral)
         }
+        let patternHits = fastPatternHits
         patternHits.reset()
         var hinted = sawFrame
         var wantsChain = false
@@ -129,7 +189,7 @@ public final class EventAnalyzer {
                 if scopes[Int(pi)] == .exception { wantsChain = true }
             }
         }
-        if hinted && e.lineStarts.count <= 1 && !sawFrame && !hits.isMarked(escapedTraceLiteral) {
+        if hinted && lineCount <= 1 && !sawFrame && !hits.isMarked(escapedTraceLiteral) {
             // a one-line record naming an exception is a mention, not a throwable
             hinted = false
         }
@@ -293,24 +353,26 @@ public final class EventAnalyzer {
     }
 
     private func record(_ key: SignatureKey, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int) {
-        if state.signatures[key.id] == nil && state.signatures.count >= maxSignatures {
-            state.overflowEvents += 1
-            if state.overflowSignatures.count < 100_000 { state.overflowSignatures.insert(key.id) }
-            return
+        // One lookup and in-place updates through the index: reading a stat back out of the
+        // dictionary would copy (retain) every table it holds.
+        var i = state.signatures.index(forKey: key.id)
+        if i == nil {
+            if state.signatures.count >= maxSignatures {
+                state.overflowEvents += 1
+                if state.overflowSignatures.count < 100_000 { state.overflowSignatures.insert(key.id) }
+                return
+            }
+            state.signatures[key.id] = SignatureStat(key: key)
+            i = state.signatures.index(forKey: key.id)
         }
-        if state.signatures[key.id] == nil { state.signatures[key.id] = SignatureStat(key: key) }
-        Self.update(&state.signatures[key.id]!, e, text: text, patterns: patterns, source: source, sourceIndex: sourceIndex, ordinal: ordinal,
+        let order = EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal)
+        Self.update(&state.signatures.values[i!], key, e, text: text, patterns: patterns, source: source, order: order,
                     deferExemplar: deferExemplars)
-        // The key's outer class and `why` describe the exemplar event (they vary between events of
-        // one signature, e.g. JDK module prefixes), so they do not depend on input or merge order.
-        if state.signatures[key.id]!.exemplarOrder == EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal) {
-            state.signatures[key.id]!.key = key
-        }
         lastSignature = key.id
     }
 
-    private static func update(_ s: inout SignatureStat, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int,
-                               deferExemplar: Bool) {
+    private static func update(_ s: inout SignatureStat, _ key: SignatureKey, _ e: EventView, text: String?, patterns: [String], source: String,
+                               order: EventOrder, deferExemplar: Bool) {
         s.count += 1
         if let t = e.time {
             s.firstSeen = minOpt(s.firstSeen, t)
@@ -319,7 +381,6 @@ public final class EventAnalyzer {
         }
         s.patterns.formUnion(patterns)
         s.sources[source, default: 0] += 1
-        let order = EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal)
         if s.exemplarOrder == nil || order < s.exemplarOrder! {
             s.exemplarOrder = order
             let cap = AnalysisState.exemplarCap
@@ -345,6 +406,9 @@ public final class EventAnalyzer {
                 s.exemplarTruncated = false
             }
         }
+        // The key's outer class and `why` describe the exemplar event (they vary between events of
+        // one signature, e.g. JDK module prefixes), so they do not depend on input or merge order.
+        if s.exemplarOrder == order { s.key = key }
     }
 
     /// The message part of an event's first line: what follows the timestamp, level, thread and
@@ -389,3 +453,9 @@ public final class EventAnalyzer {
         return j
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

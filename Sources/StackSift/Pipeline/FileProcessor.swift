@@ -91,48 +91,72 @@ struct FileProcessor {
             report.bytes = bytes
         } else {
             let results = JobResults(maxSignatures: options.maxSignatures)
-            let workers = pipelined ? max(2, options.workers > 0 ? options.workers : ProcessInfo.processInfo.activeProcessorCount) : 1
-            let pool = SlotPool(count: workers == 1 ? 2 : workers * 3 + 2, size: options.segmentSize)
-            let runners = (0..<workers).map { w in
-                JobRunner(options: options, analyzer: w == 0 ? analyzer : analyzer.map { EventAnalyzer(like: $0) },
-                          source: source.path, sourceIndex: sourceIndex, results: results)
-            }
-            if workers == 1 {
-                let runner = runners[0]
-                let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
-                    runner.run(s)
-                    pool.give(s.slot)
+            // Pipelined: this thread reads, decodes and cuts, and frames jobs of its own whenever
+            // the pool has no free slot; `threads` more threads frame the others. (Three busy
+            // threads sharing two cores would starve the decoder, which the others wait on.)
+            let cores = options.workers > 0 ? options.workers : ProcessInfo.processInfo.activeProcessorCount
+            let threads = pipelined ? max(1, cores - 1) : 0
+            let pool = SlotPool(count: threads == 0 ? 2 : (threads + 1) * 3 + 2, size: options.segmentSize)
+            let own = JobRunner(options: options, analyzer: analyzer, source: source.path, sourceIndex: sourceIndex, results: results)
+            let queues = (0..<threads).map { _ in SegmentQueue() }
+            let done = DispatchSemaphore(value: 0)
+            for q in queues {
+                let r = JobRunner(options: options, analyzer: analyzer.map { EventAnalyzer(like: $0) },
+                                  source: source.path, sourceIndex: sourceIndex, results: results)
+                let work = Handoff((queue: q, runner: r, pool: pool))
+                Thread.detachNewThread {
+                    let (queue, runner, pool) = work.value
+                    while let s = queue.pop() {
+                        runner.run(s)
+                        pool.give(s.slot)
+                    }
+                    runner.close()
+                    done.signal()
                 }
-                produce { segmenter.write($0) }
-                segmenter.finish()
-                runner.close()
-            } else {
-                // decode and cut on this thread; frame and analyse jobs on `workers` threads
-                let queues = (0..<workers).map { _ in SegmentQueue() }
-                let done = DispatchSemaphore(value: 0)
-                for (q, r) in zip(queues, runners) {
-                    let work = Handoff((queue: q, runner: r, pool: pool))
-                    Thread.detachNewThread {
-                        let (queue, runner, pool) = work.value
-                        while let s = queue.pop() {
-                            runner.run(s)
-                            pool.give(s.slot)
-                        }
-                        runner.close()
-                        done.signal()
+            }
+            // this thread's own segments, framed when it would otherwise wait
+            var mine: [Segment] = []
+            var mineHead = 0
+            var mineBytes = 0
+            func runMine() -> Bool {
+                guard mineHead < mine.count else { return false }
+                let s = mine[mineHead]
+                mineHead += 1
+                mineBytes -= s.count
+                if mineHead == mine.count {
+                    mine.removeAll(keepingCapacity: true)
+                    mineHead = 0
+                }
+                own.run(s)
+                pool.give(s.slot)
+                return true
+            }
+            var current = -1   // -1: this thread
+            let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
+                if s.startsJob {
+                    // a job stays with one runner; a new one goes to the least loaded (workers first on a tie)
+                    current = -1
+                    var least = mineBytes
+                    for (i, q) in queues.enumerated() {
+                        let b = q.queuedBytes
+                        if current == -1 ? b <= least : b < least { current = i; least = b }
                     }
                 }
-                var current = 0
-                let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
-                    // a job stays on one worker; a new job goes to the least loaded one
-                    if s.startsJob { current = queues.indices.min { queues[$0].queuedBytes < queues[$1].queuedBytes }! }
+                if current == -1 {
+                    mine.append(s)
+                    mineBytes += s.count
+                    if queues.isEmpty { _ = runMine() }
+                } else {
                     queues[current].push(s)
                 }
-                produce { segmenter.write($0) }
-                segmenter.finish()
-                for q in queues { q.close() }
-                for _ in queues { done.wait() }
             }
+            if !queues.isEmpty { segmenter.help = runMine }
+            produce { segmenter.write($0) }
+            segmenter.finish()
+            while runMine() {}
+            own.close()
+            for q in queues { q.close() }
+            for _ in queues { done.wait() }
             results.fill(&report)
             if let analyzer { analyzer.state = results.state }
         }
@@ -203,9 +227,13 @@ final class Sink {
         while let (line, cut) = f.next() { onLine(line, cut) }
     }
 
+    /// `unwrapper.passthrough`, copied: reading it through the struct on every line retained
+    /// the struct's buffer.
+    private var passthrough = false
+
     @inline(__always)
     private func onLine(_ line: UnsafeBufferPointer<UInt8>, _ cut: Bool) {
-        if unwrapper.passthrough {
+        if passthrough {
             let a = fastAssembler
             if a.push(line, cut: cut) { onEvent(a.completed!) }
             return
@@ -213,6 +241,7 @@ final class Sink {
         unwrapper.feed(line) { l in
             if self.assembler.push(l, cut: cut) { self.onEvent(self.assembler.completed!) }
         }
+        passthrough = unwrapper.passthrough
     }
 
     @inline(__always)
@@ -234,6 +263,7 @@ final class Sink {
         assembler.reset()
         unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength)
             : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
+        passthrough = unwrapper.passthrough
         bytes = 0
         // event order within the input: job number, then the event's place in the job
         ordinal = job << 40

@@ -35,12 +35,21 @@ final class SlotPool: @unchecked Sendable {
 
     deinit { for b in all { b.deallocate() } }
 
-    func take() -> UnsafeMutableRawBufferPointer {
-        cond.lock()
-        while free.isEmpty { cond.wait() }
-        let b = free.removeLast()
-        cond.unlock()
-        return b
+    /// A free slot. While there is none, `help` is called (without the lock) as long as it
+    /// finds work to do; then the caller waits for a slot.
+    func take(helping help: (() -> Bool)? = nil) -> UnsafeMutableRawBufferPointer {
+        while true {
+            cond.lock()
+            if free.isEmpty, let help {
+                cond.unlock()
+                if help() { continue }
+                cond.lock()
+            }
+            while free.isEmpty { cond.wait() }
+            let b = free.removeLast()
+            cond.unlock()
+            return b
+        }
     }
 
     func give(_ b: UnsafeMutableRawBufferPointer) {
@@ -63,17 +72,24 @@ final class Segmenter {
     private let probe: EventAssembler
     private let maxLineLength: Int
     private let emit: (Segment) -> Void
+    /// Work the producer does rather than wait for a free slot (see `SlotPool.take`).
+    var help: (() -> Bool)?
     private var slot: UnsafeMutableRawBufferPointer
     private var used = 0
     private var job = -1
     private var nextStartsJob = true
+    /// Bytes handed over in the current job; a job is cut only once it holds `minJobBytes`
+    /// (each job costs a state merge: fewer, larger jobs than slots).
+    private var jobBytes = 0
+    private let minJobBytes: Int
     /// Container detection done (from the first non-empty line, as the unwrapper decides).
     private var decided = false
     /// A container-wrapped input: one job, never cut.
     private var wrapped = false
 
-    init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, emit: @escaping (Segment) -> Void) {
+    init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, minJobBytes: Int? = nil, emit: @escaping (Segment) -> Void) {
         self.pool = pool
+        self.minJobBytes = minJobBytes ?? 4 * pool.size
         probe = EventAssembler(parser: TimestampParser(zone: ZoneResolver(zone)))
         self.maxLineLength = maxLineLength
         self.emit = emit
@@ -101,16 +117,18 @@ final class Segmenter {
     private func cut(final: Bool) {
         let base = slot.baseAddress!.assumingMemoryBound(to: UInt8.self)
         if !decided { decide(base) }
-        let at = final || wrapped || !decided ? 0 : findCut(base)
+        let at = final || wrapped || !decided || jobBytes + used < minJobBytes ? 0 : findCut(base)
         let end = at > 0 ? at : used
         if nextStartsJob { job += 1 }
+        // the bytes after a cut open the next job
+        jobBytes = at > 0 ? 0 : jobBytes + end
         let segment = Segment(slot: slot, count: end, job: job, startsJob: nextStartsJob)
         if final {
             emit(segment)
             return
         }
         // the tail moves before the segment is handed over: a worker may recycle the slot at once
-        let next = pool.take()
+        let next = pool.take(helping: help)
         let tail = used - end
         if tail > 0 { next.baseAddress!.copyMemory(from: UnsafeRawPointer(base + end), byteCount: tail) }
         emit(segment)

@@ -54,8 +54,6 @@ public final class EventAssembler {
 
     public let limits: Limits
     public let parser: TimestampParser
-    /// Same object as `parser`, without reference counting on the per-line path.
-    private unowned(unsafe) let fastParser: TimestampParser
     private let maxLines: Int
     private let maxBytes: Int
     public private(set) var events = 0
@@ -89,7 +87,6 @@ public final class EventAssembler {
 
     public init(parser: TimestampParser, limits: Limits = Limits()) {
         self.parser = parser
-        fastParser = parser
         self.limits = limits
         maxLines = limits.maxLinesPerEvent
         maxBytes = limits.maxEventBytes
@@ -125,9 +122,9 @@ public final class EventAssembler {
         let c = p[0]
         // The commonest continuation lines are rejected on their first byte.
         if c == 0x09 || c == 0x20 { return nil }
-        if let (t, end) = fastParser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
+        if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
-        if let h = Self.headerlessStarter(p, n, fastParser) { return h }
+        if let h = Self.headerlessStarter(p, n, parser) { return h }
         if Self.levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
         return nil
     }

@@ -67,8 +67,6 @@ public struct HeaderInfo: Sendable, Equatable {
 /// (`10-Oct-2023 16:30:38.123`), optionally after a short prefix (level, host, syslog tag).
 public final class TimestampParser: @unchecked Sendable {
     public let zone: ZoneResolver
-    /// Same object as `zone`, without reference counting on the per-line path.
-    private unowned(unsafe) let fastZone: ZoneResolver
     /// The last civil date parsed and its day number: consecutive records share their date.
     private var lastDateKey = -1
     private var lastDays = 0
@@ -78,7 +76,6 @@ public final class TimestampParser: @unchecked Sendable {
 
     public init(zone: ZoneResolver) {
         self.zone = zone
-        fastZone = zone
     }
 
     @inline(__always)
@@ -193,7 +190,7 @@ public final class TimestampParser: @unchecked Sendable {
                 return (Int64(local - off) * 1000 + Int64(millis), e)
             }
         }
-        let off = fastZone.offset(forLocal: local)
+        let off = zone.offset(forLocal: local)
         return (Int64(local - off) * 1000 + Int64(millis), j)
     }
 

@@ -189,9 +189,6 @@ final class Sink {
     let framer: LineFramer
     var unwrapper: ContainerUnwrapper
     let assembler: EventAssembler
-    // Aliases without reference counting, for the per-line path (the strong refs keep them alive).
-    private unowned(unsafe) let fastFramer: LineFramer
-    private unowned(unsafe) let fastAssembler: EventAssembler
     let analyzer: EventAnalyzer?
     let stage: Stage
     let source: String
@@ -206,8 +203,6 @@ final class Sink {
         framer = LineFramer(maxLineLength: options.maxLineLength)
         unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength)
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
-        fastFramer = framer
-        fastAssembler = assembler
         self.analyzer = analyzer
         since = options.since
         until = options.until
@@ -222,20 +217,26 @@ final class Sink {
         bytes += Int64(b.count)
         progress?.add(bytes: b.count)
         if stage == .decode { return }
-        let f = fastFramer
+        // strong locals held across the loop: binding an unowned(unsafe) alias per line cost a
+        // retain and a release per line
+        let f = framer
+        let a = assembler
         f.load(b)
-        while let (line, cut) = f.next() { onLine(line, cut) }
+        while let (line, cut) = f.next() {
+            if passthrough {
+                if a.push(line, cut: cut) { onEvent(a.completed!) }
+            } else {
+                onLine(line, cut)
+            }
+        }
     }
 
-    /// `unwrapper.passthrough`, copied: reading it through the struct on every line retained
-    /// the struct's buffer.
+    /// `unwrapper.passthrough`, copied (not read through the struct on every line).
     private var passthrough = false
 
-    @inline(__always)
     private func onLine(_ line: UnsafeBufferPointer<UInt8>, _ cut: Bool) {
         if passthrough {
-            let a = fastAssembler
-            if a.push(line, cut: cut) { onEvent(a.completed!) }
+            if assembler.push(line, cut: cut) { onEvent(assembler.completed!) }
             return
         }
         unwrapper.feed(line) { l in

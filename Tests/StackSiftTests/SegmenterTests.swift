@@ -184,4 +184,22 @@ final class SegmenterTests: XCTestCase {
         XCTAssertEqual(packed.files[0].lines, whole.files[0].lines)
         XCTAssertEqual(packed.state.signatures.mapValues(\.count), whole.state.signatures.mapValues(\.count))
     }
+
+    /// Events lent from the chunk (lines kept in place) equal events copied line by line, for
+    /// every chunking, with CRLF, cut lines, blank lines and the event limits in play.
+    func testInPlaceEventsEqualCopiedEvents() {
+        var text = Array(LogText.make(approximateBytes: 20_000, seed: 9).bytes)
+        text += Array("2023-10-10 16:40:00.000 INFO [main] c.a.Foo - crlf\r\nnext line\r\n\r\n".utf8)
+        text += Array("2023-10-10 16:40:01.000 INFO [main] c.a.Foo - ".utf8) + [UInt8](repeating: 0x61, count: 300) + [0x0A]
+        var limits = EventAssembler.Limits()
+        for (maxLines, maxBytes) in [(10_000, 8 << 20), (3, 1 << 20), (10_000, 150)] {
+            limits.maxLinesPerEvent = maxLines
+            limits.maxEventBytes = maxBytes
+            for (label, chunks) in ChunkingVerifier.chunkings(of: text, randomSplits: 8, seed: 3) where label != "byte by byte" || maxLines == 3 {
+                let copied = runChain(chunks, maxLineLength: 200, limits: limits)
+                let lent = runChain(chunks, maxLineLength: 200, limits: limits, inPlace: true)
+                XCTAssertEqual(lent, copied, "\(label) limits \(maxLines)/\(maxBytes)")
+            }
+        }
+    }
 }

@@ -232,15 +232,28 @@ struct ChainResult: Equatable {
 
 /// LineFramer → ContainerUnwrapper → EventAssembler, wired as the pipeline's Sink wires them.
 func runChain(_ chunks: ChunkingVerifier.Chunks, zone: String = "UTC", maxLineLength: Int = LineFramer.defaultMaxLineLength,
-              limits: EventAssembler.Limits = .init(), container: ContainerUnwrapper.Mode? = nil) -> ChainResult {
+              limits: EventAssembler.Limits = .init(), container: ContainerUnwrapper.Mode? = nil, inPlace: Bool = false) -> ChainResult {
     var framer = LineFramer(maxLineLength: maxLineLength)
     var unwrapper = ContainerUnwrapper(mode: container, maxLineLength: maxLineLength)
     let assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: zone)!)), limits: limits)
     var events: [Ev] = []
     for c in chunks {
         c.withUnsafeBytes { buf in
-            framer.feed(buf) { line, cut in
-                unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+            if inPlace {
+                // as the pipeline's Sink does for unwrapped text: events lent from the chunk
+                framer.load(buf)
+                while let (line, cut) = framer.next() {
+                    if unwrapper.passthrough {
+                        if assembler.push(line, cut: cut, inPlace: framer.lastInPlace) { events.append(Ev(assembler.completed!)) }
+                    } else {
+                        unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+                    }
+                }
+                assembler.detach()
+            } else {
+                framer.feed(buf) { line, cut in
+                    unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+                }
             }
         }
     }

@@ -82,6 +82,13 @@ public final class EventAssembler {
     /// The time untimed events inherit. Settable inside the module so that a follower resuming
     /// from a checkpoint dates an untimed first event as the uninterrupted run would have.
     var previousTime: Int64?
+    /// The open event may lie in the caller's chunk rather than in `buf` (lines pushed with
+    /// `inPlace`, back to back): `directStart..<directEnd`, copied into `buf` only if it
+    /// outlives the chunk (`detach`) or a line does not follow in place.
+    private var direct = false
+    private var directStart = UnsafePointer<UInt8>(bitPattern: 1)!
+    private var directEnd = UnsafePointer<UInt8>(bitPattern: 1)!
+
     /// The event completed by the last `push` that returned true.
     public private(set) var completed: EventView?
 
@@ -105,6 +112,7 @@ public final class EventAssembler {
         lastTime = nil
         previousTime = nil
         completed = nil
+        direct = false
     }
 
     deinit {
@@ -201,18 +209,38 @@ public final class EventAssembler {
     /// available as `completed` until the next call that returns true.
     @inline(__always)
     public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool) -> Bool {
+        push(line, cut: cut, inPlace: false)
+    }
+
+    /// `push` for a line that stays valid, followed by its LF in memory, until `detach()`:
+    /// an event of such lines is lent out from the caller's memory, not copied.
+    @inline(__always)
+    public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, inPlace: Bool) -> Bool {
         var done = false
         if let h = header(line) {
             if open { complete(); done = true }
-            begin(line, h)
+            begin(line, h, inPlace: inPlace)
         } else if !open {
             // Lines before any header (a file that starts mid-trace): an event of their own.
-            begin(line, nil)
+            begin(line, nil, inPlace: inPlace)
         } else {
-            append(line)
+            append(line, inPlace: inPlace)
         }
         if cut { flags.insert(.cutLine) }
         return done
+    }
+
+    /// The lines pushed in place are about to go away: the open event moves into `buf`.
+    public func detach() {
+        if direct { materialize() }
+    }
+
+    private func materialize() {
+        direct = false
+        let n = directEnd - directStart
+        if n > bufCapacity { growBuf(n) }
+        if n > 0 { buf.update(from: directStart, count: n) }
+        bufCount = n
     }
 
     public func finish(_ emit: (EventView) -> Void) {
@@ -227,10 +255,11 @@ public final class EventAssembler {
     }
 
     @inline(__always)
-    private func begin(_ line: UnsafeBufferPointer<UInt8>, _ h: HeaderInfo?) {
+    private func begin(_ line: UnsafeBufferPointer<UInt8>, _ h: HeaderInfo?, inPlace: Bool) {
         open = true
         bufCount = 0
         startsCount = 0
+        direct = false
         flags = []
         lineCount = 0
         if let t = h?.time {
@@ -243,13 +272,34 @@ public final class EventAssembler {
             flags.insert(.untimed)
         }
         headerEnd = h?.timeEnd ?? 0
-        append(line)
+        if inPlace, let b = line.baseAddress, line.count + 1 <= limits.maxEventBytes, limits.maxLinesPerEvent >= 1 {
+            lineCount = 1
+            direct = true
+            directStart = b
+            directEnd = b + line.count
+            starts[0] = 0
+            startsCount = 1
+            return
+        }
+        append(line, inPlace: false)
     }
 
     @inline(__always)
-    private func append(_ line: UnsafeBufferPointer<UInt8>) {
+    private func append(_ line: UnsafeBufferPointer<UInt8>, inPlace: Bool) {
         lineCount += 1
         let n = line.count
+        if direct {
+            // in place while the line follows the last one's LF and the limits allow
+            if inPlace, let b = line.baseAddress, b == directEnd + 1, lineCount <= limits.maxLinesPerEvent,
+               (directEnd - directStart) + n + 1 <= limits.maxEventBytes {
+                if startsCount == startsCapacity { growStarts() }
+                starts[startsCount] = Int32(b - directStart)
+                startsCount += 1
+                directEnd = b + n
+                return
+            }
+            materialize()
+        }
         // once over the limit, keep nothing more: the kept lines stay the event's first lines
         if flags.contains(.tooLong) || lineCount > limits.maxLinesPerEvent || bufCount + n + 1 > limits.maxEventBytes {
             flags.insert(.tooLong)
@@ -271,7 +321,10 @@ public final class EventAssembler {
         open = false
         events += 1
         if flags.contains(.tooLong) { tooLongEvents += 1 }
-        completed = EventView(bytes: UnsafeBufferPointer(start: buf, count: bufCount),
+        let bytes = direct ? UnsafeBufferPointer(start: directStart, count: directEnd - directStart)
+            : UnsafeBufferPointer(start: UnsafePointer(buf), count: bufCount)
+        direct = false
+        completed = EventView(bytes: bytes,
                               lineStarts: UnsafeBufferPointer(start: starts, count: startsCount),
                               time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd)
         swap(&buf, &spareBuf)

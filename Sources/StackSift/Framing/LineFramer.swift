@@ -72,6 +72,10 @@ public final class LineFramer {
         nextNul = memchr(base, 0, chunk.count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end!
     }
 
+    /// The line `next()` last returned lies in the loaded chunk exactly as read, its LF right
+    /// after it (no CR removed, not cut): the assembler may then keep it in place.
+    private(set) var lastInPlace = false
+
     /// First byte ≥ 0x80 at or after the current line in the loaded chunk (or the chunk end).
     private var nextHigh: UnsafePointer<UInt8>?
     /// First NUL at or after the current line in the loaded chunk (or the chunk end).
@@ -137,8 +141,11 @@ public final class LineFramer {
                 clean = false
                 nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
             }
-            return line(p, len, cut: false, stripCR: true, clean: clean)
+            let r = line(p, len, cut: false, stripCR: true, clean: clean)
+            lastInPlace = r.0.count == len
+            return r
         }
+        lastInPlace = false
         // a line continued from the previous chunk: move the markers past its end here
         if let h = nextHigh, h < q { nextHigh = Self.firstHighByte(q, end) }
         if let z = nextNul, z < q { nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end }

@@ -224,11 +224,13 @@ final class Sink {
         f.load(b)
         while let (line, cut) = f.next() {
             if passthrough {
-                if a.push(line, cut: cut) { onEvent(a.completed!) }
+                if a.push(line, cut: cut, inPlace: f.lastInPlace) { onEvent(a.completed!) }
             } else {
                 onLine(line, cut)
             }
         }
+        // the chunk is recycled after this call
+        a.detach()
     }
 
     /// `unwrapper.passthrough`, copied (not read through the struct on every line).

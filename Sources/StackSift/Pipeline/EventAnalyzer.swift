@@ -260,7 +260,20 @@ public final class EventAnalyzer {
 
     private func remember(_ h: UInt64, _ chain: ExceptionChain?, _ key: SignatureKey?) {
         if chainCache.count >= Self.chainCacheLimit { chainCache.removeAll(keepingCapacity: true) }
-        chainCache[h] = (chain, key)
+        chainCache[h] = (chain.map(Self.slim), key)
+    }
+
+    /// What a cache hit still needs of a chain: each throwable's class and message (for the
+    /// exception-scope patterns); the signature is cached beside it. Frames were most of the
+    /// cache's memory (tens of MB per worker for a few thousand distinct traces).
+    static func slim(_ chain: ExceptionChain) -> ExceptionChain {
+        var c = chain
+        c.openStack = nil
+        for i in c.throwables.indices {
+            c.throwables[i].frames = []
+            c.throwables[i].suppressed = []
+        }
+        return c
     }
 
     /// Cache key of an event's trace: XXH3 of every line after the first, exactly, and of the

@@ -184,7 +184,7 @@ public struct PatternCatalog: Sendable {
         let text = String(decoding: data, as: UTF8.self)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw CatalogErrors(problems: [Self.yamlProblem(file, error)])
         } catch {

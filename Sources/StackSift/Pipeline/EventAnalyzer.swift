@@ -23,9 +23,6 @@ public final class EventAnalyzer {
     /// Settable inside the module: `tail` resumes from a checkpoint's state.
     public internal(set) var state = AnalysisState()
     private let hits: LiteralHits
-    /// Same objects as `hits` / `patternHits`, without reference counting on the per-event path.
-    private unowned(unsafe) let fastHits: LiteralHits
-    private unowned(unsafe) let fastPatternHits: LiteralHits
     /// Pattern indices to try for the current event (deduplicated with `patternHits`).
     private let patternHits: LiteralHits
     /// literal index → range in `literalPatternFlat` (CSR of `literalPatterns`)
@@ -107,8 +104,6 @@ public final class EventAnalyzer {
         let patternHits = LiteralHits(count: catalog.patterns.count)
         self.hits = hits
         self.patternHits = patternHits
-        fastHits = hits
-        fastPatternHits = patternHits
         var starts: [Int32] = []
         var flat: [Int32] = []
         for l in lp {
@@ -156,7 +151,6 @@ public final class EventAnalyzer {
 
     public func analyze(_ e: EventView, source: String, sourceIndex: Int, ordinal: Int) {
         if lastSignature != nil { lastSignature = nil }
-        let hits = fastHits
         hits.reset()
         prefilter.markAlwaysPresent(hits)
         var sawFrame = false
@@ -176,7 +170,6 @@ public final class EventAnalyzer {
             // of the hints only this one counts in a one-line event (see below)
             hits.mark(escapedTraceLiteral)
         }
-        let patternHits = fastPatternHits
         patternHits.reset()
         var hinted = sawFrame
         var wantsChain = false

@@ -221,10 +221,11 @@ final class Sink {
         // retain and a release per line
         let f = framer
         let a = assembler
+        let an = analyzer
         f.load(b)
         while let (line, cut) = f.next() {
             if passthrough {
-                if a.push(line, cut: cut, inPlace: f.lastInPlace) { onEvent(a.completed!) }
+                if a.push(line, cut: cut, inPlace: f.lastInPlace) { onEvent(a.completed!, an) }
             } else {
                 onLine(line, cut)
             }
@@ -238,17 +239,19 @@ final class Sink {
 
     private func onLine(_ line: UnsafeBufferPointer<UInt8>, _ cut: Bool) {
         if passthrough {
-            if assembler.push(line, cut: cut) { onEvent(assembler.completed!) }
+            if assembler.push(line, cut: cut) { onEvent(assembler.completed!, analyzer) }
             return
         }
         unwrapper.feed(line) { l in
-            if self.assembler.push(l, cut: cut) { self.onEvent(self.assembler.completed!) }
+            if self.assembler.push(l, cut: cut) { self.onEvent(self.assembler.completed!, self.analyzer) }
         }
         passthrough = unwrapper.passthrough
     }
 
     @inline(__always)
-    private func onEvent(_ e: EventView) {
+    /// `analyzer` is passed in (held by the caller across its loop): unwrapping the stored
+    /// optional here cost a retain and a release per event.
+    private func onEvent(_ e: EventView, _ analyzer: EventAnalyzer?) {
         ordinal += 1
         guard let analyzer else { return }
         if since != nil || until != nil {
@@ -275,8 +278,8 @@ final class Sink {
     func finish() {
         if stage == .decode { return }
         if let (line, cut) = framer.finishLine() { onLine(line, cut) }
-        unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!) } }
-        if assembler.finish() { onEvent(assembler.completed!) }
+        unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!, self.analyzer) } }
+        if assembler.finish() { onEvent(assembler.completed!, analyzer) }
     }
 
     func fill(_ r: inout JobResult) {

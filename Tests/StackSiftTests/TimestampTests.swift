@@ -54,6 +54,29 @@ final class TimestampTests: XCTestCase {
         assertTime("2023-10-10T08:30:38.123Z x", t, zone: "America/New_York")
     }
 
+    /// One parser reused line after line (as the assembler does): a timestamp sharing its date and
+    /// time to the second with the previous one takes a shortcut that must give the same answer,
+    /// whatever fraction, zone or layout follows, and a changed byte must miss the shortcut.
+    func testSameSecondShortcutGivesTheSameAnswers() {
+        let lines = [
+            "2023-10-10 16:30:38.123 INFO a", "2023-10-10 16:30:38,999 INFO b", "2023-10-10 16:30:38 INFO c",
+            "2023-10-10 16:30:38.5+08:00 d", "2023-10-10 16:30:38Z e", "2023-10-10T16:30:38.123 f",
+            "2023-10-10 16:30:39.000 g", "2023-10-11 16:30:38.000 h", "2023/10/10 16:30:38.000 i",
+            "10-Oct-2023 16:30:38.123 SEVERE j", "10-Oct-2023 16:30:38,7 k", "11-Oct-2023 16:30:38.123 l",
+            "10-Oct-2023 16:30:38.123 +0200 m", "2023-10-10 16:30:38.123 INFO again",
+            "2023-10-10 16:30:3x.123 not a time", "2023-10-10 16:30:38.123 after the miss",
+        ]
+        for zone in ["UTC", "Asia/Shanghai"] {
+            let shared = parser(zone)
+            for l in lines {
+                let fresh = find(l, zone: zone)
+                let reused = find(l, with: shared)
+                XCTAssertEqual(reused?.time, fresh?.time, "\(zone): \(l)")
+                XCTAssertEqual(reused?.end, fresh?.end, "\(zone): \(l)")
+            }
+        }
+    }
+
     func testNanosecondsAreCutToMilliseconds() {
         assertTime("2023-10-10T16:30:38.123456789Z stdout F x", epochMillis(2023, 10, 10, 16, 30, 38, 123), end: 30)
         assertTime("2023-10-10 16:30:38.999999 x", epochMillis(2023, 10, 10, 16, 30, 38, 999))

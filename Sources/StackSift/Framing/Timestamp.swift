@@ -73,6 +73,31 @@ public final class TimestampParser: @unchecked Sendable {
     /// How far into a line a timestamp may start.
     // SAFETY: configured before use, then only read.
     public var maxPrefix = 48
+    /// The date-and-time bytes (to the second) of the last ISO-like and the last Tomcat
+    /// timestamp, and their local seconds: records come many per second, so a timestamp whose
+    /// first 19 (20) bytes are the same skips straight to its fraction and zone.
+    private var isoHead = SecondHead()
+    private var tomcatHead = SecondHead()
+
+    struct SecondHead {
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        var c: UInt32 = 0
+        var local = 0
+        var valid = false
+
+        /// Bytes `i..<i+16` and `count - 16` (3 or 4) more.
+        @inline(__always)
+        static func key(_ p: UnsafePointer<UInt8>, _ i: Int, _ count: Int) -> (UInt64, UInt64, UInt32) {
+            let raw = UnsafeRawPointer(p + i)
+            var c: UInt32 = 0
+            for k in 16..<count { c |= UInt32(p[i + k]) << (8 * UInt32(k - 16)) }
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self), c)
+        }
+
+        @inline(__always)
+        func matches(_ k: (UInt64, UInt64, UInt32)) -> Bool { valid && k.0 == a && k.1 == b && k.2 == c }
+    }
 
     public init(zone: ZoneResolver) {
         self.zone = zone
@@ -100,16 +125,20 @@ public final class TimestampParser: @unchecked Sendable {
 
     private func parseISOish(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
         // YYYY-MM-DD[ T]HH:MM:SS
-        guard n - i >= 19,
-              let y1 = two(p, i), let y2 = two(p, i + 2)
-        else { return nil }
+        guard n - i >= 19 else { return nil }
+        let key = SecondHead.key(p, i, 19)
+        if isoHead.matches(key) { return clockTail(local: isoHead.local, at: i + 19, p, n) }
+        guard let y1 = two(p, i), let y2 = two(p, i + 2) else { return nil }
         let sep = p[i + 4]
         guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/"), p[i + 7] == sep,
               let mo = two(p, i + 5), let d = two(p, i + 8)
         else { return nil }
         let t = p[i + 10]
-        guard t == UInt8(ascii: " ") || t == UInt8(ascii: "T") else { return nil }
-        return parseClock(year: y1 * 100 + y2, month: mo, day: d, at: i + 11, p, n)
+        guard t == UInt8(ascii: " ") || t == UInt8(ascii: "T"),
+              let local = clockHead(year: y1 * 100 + y2, month: mo, day: d, at: i + 11, p, n)
+        else { return nil }
+        isoHead = SecondHead(a: key.0, b: key.1, c: key.2, local: local, valid: true)
+        return clockTail(local: local, at: i + 19, p, n)
     }
 
     /// `Jan`…`Dec` → 1…12, case-sensitive as Tomcat and syslog print them.
@@ -135,22 +164,38 @@ public final class TimestampParser: @unchecked Sendable {
 
     private func parseTomcat(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
         // DD-Mon-YYYY HH:MM:SS
-        guard n - i >= 20, let d = two(p, i), p[i + 6] == UInt8(ascii: "-"),
+        guard n - i >= 20 else { return nil }
+        let key = SecondHead.key(p, i, 20)
+        if tomcatHead.matches(key) { return clockTail(local: tomcatHead.local, at: i + 20, p, n) }
+        guard let d = two(p, i), p[i + 6] == UInt8(ascii: "-"),
               let mo = Self.monthIndex(p, i + 3),
-              let y1 = two(p, i + 7), let y2 = two(p, i + 9), p[i + 11] == UInt8(ascii: " ")
+              let y1 = two(p, i + 7), let y2 = two(p, i + 9), p[i + 11] == UInt8(ascii: " "),
+              let local = clockHead(year: y1 * 100 + y2, month: mo, day: d, at: i + 12, p, n)
         else { return nil }
-        return parseClock(year: y1 * 100 + y2, month: mo, day: d, at: i + 12, p, n)
+        tomcatHead = SecondHead(a: key.0, b: key.1, c: key.2, local: local, valid: true)
+        return clockTail(local: local, at: i + 20, p, n)
     }
 
-    /// HH:MM:SS[.,fraction][zone]
+    /// HH:MM:SS at `j0` → local seconds (the wall clock read as UTC).
     @inline(__always)
-    private func parseClock(year: Int, month: Int, day: Int, at j0: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
-        var j = j0
+    private func clockHead(year: Int, month: Int, day: Int, at j0: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let j = j0
         guard n - j >= 8, let hh = two(p, j), p[j + 2] == UInt8(ascii: ":"), let mm = two(p, j + 3),
               p[j + 5] == UInt8(ascii: ":"), let ss = two(p, j + 6),
               month >= 1, month <= 12, day >= 1, day <= 31, hh < 24, mm < 60, ss < 61
         else { return nil }
-        j += 8
+        let dateKey = year << 9 | month << 5 | day
+        if dateKey != lastDateKey {
+            lastDateKey = dateKey
+            lastDays = daysFromCivil(year, month, day)
+        }
+        return lastDays * 86_400 + hh * 3600 + mm * 60 + ss
+    }
+
+    /// [.,fraction][zone] after the seconds at `j0` → (epoch ms, end offset).
+    @inline(__always)
+    private func clockTail(local: Int, at j0: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        var j = j0
         var millis = 0
         if j < n, p[j] == UInt8(ascii: ".") || p[j] == UInt8(ascii: ","), j + 1 < n, p[j + 1] &- 0x30 < 10 {
             j += 1
@@ -162,12 +207,6 @@ public final class TimestampParser: @unchecked Sendable {
             }
             while digits < 3 { millis *= 10; digits += 1 }
         }
-        let dateKey = year << 9 | month << 5 | day
-        if dateKey != lastDateKey {
-            lastDateKey = dateKey
-            lastDays = daysFromCivil(year, month, day)
-        }
-        let local = lastDays * 86_400 + hh * 3600 + mm * 60 + ss
         // zone: Z, ±HH:MM, ±HHMM, ±HH, optionally after one space
         var k = j
         if k < n, p[k] == UInt8(ascii: " "), k + 1 < n, p[k + 1] == UInt8(ascii: "+") || p[k + 1] == UInt8(ascii: "-") { k += 1 }

@@ -292,18 +292,6 @@ final class Sink {
         r.container = unwrapper.mode
     }
 
-    func fill(_ r: inout FileReport) {
-        r.bytes = bytes
-        r.lines = framer.stats.lines
-        r.truncatedLines = framer.stats.truncatedLines
-        r.invalidUTF8Lines = framer.stats.invalidUTF8Lines
-        r.nulLines = framer.stats.nulLines
-        r.events = assembler.events
-        r.tooLongEvents = assembler.tooLongEvents
-        r.firstTime = assembler.firstTime
-        r.lastTime = assembler.lastTime
-        r.container = unwrapper.mode == .none ? nil : unwrapper.mode.rawValue
-    }
 }
 
 /// What one job of an input found: its counters and its share of the analysis.
@@ -316,6 +304,20 @@ struct JobResult {
     var lastTime: Int64?
     var container = ContainerUnwrapper.Mode.none
     var state: AnalysisState?
+
+    /// The counters into an input's report.
+    func apply(to r: inout FileReport) {
+        r.bytes = bytes
+        r.lines = stats.lines
+        r.truncatedLines = stats.truncatedLines
+        r.invalidUTF8Lines = stats.invalidUTF8Lines
+        r.nulLines = stats.nulLines
+        r.events = events
+        r.tooLongEvents = tooLongEvents
+        r.firstTime = firstTime
+        r.lastTime = lastTime
+        r.container = container == .none ? nil : container.rawValue
+    }
 }
 
 /// Jobs' results, merged in job order whatever thread finished them when: so what a capped
@@ -372,16 +374,7 @@ final class JobResults: @unchecked Sendable {
     func fill(_ r: inout FileReport) {
         lock.lock()
         defer { lock.unlock() }
-        r.bytes = total.bytes
-        r.lines = total.stats.lines
-        r.truncatedLines = total.stats.truncatedLines
-        r.invalidUTF8Lines = total.stats.invalidUTF8Lines
-        r.nulLines = total.stats.nulLines
-        r.events = total.events
-        r.tooLongEvents = total.tooLongEvents
-        r.firstTime = total.firstTime
-        r.lastTime = total.lastTime
-        r.container = total.container == .none ? nil : total.container.rawValue
+        total.apply(to: &r)
     }
 }
 

@@ -105,7 +105,7 @@ struct Analyze: ParsableCommand {
     var threads = 0
 
     @Option(help: ArgumentHelp("Bytes per segment an input is cut into for the workers (for benchmarks).", visibility: .hidden))
-    var segmentSize = 2 << 20
+    var segmentSize = AnalysisOptions().segmentSize
 
     @Option(name: .customLong("save-state"), help: ArgumentHelp("Also write the analysis state to FILE, for `stacksift merge`.", valueName: "FILE"))
     var saveState: String?

@@ -8,7 +8,7 @@ import XCTest
 final class FollowSinkTests: XCTestCase {
     struct Run {
         var events: [String] = []
-        var counters = FollowCounters()
+        var counters = InputCounters()
     }
 
     static var options: AnalysisOptions {
@@ -38,11 +38,11 @@ final class FollowSinkTests: XCTestCase {
         return (run, sink)
     }
 
-    func sum(_ a: FollowCounters, _ b: FollowCounters) -> FollowCounters {
+    func sum(_ a: InputCounters, _ b: InputCounters) -> InputCounters {
         var r = FileReport(path: "", format: "")
         a.add(to: &r)
         b.add(to: &r)
-        var c = FollowCounters()
+        var c = InputCounters()
         c.bytes = r.bytes
         c.lines = LineStats()
         c.lines.lines = r.lines

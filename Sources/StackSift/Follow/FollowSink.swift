@@ -1,27 +1,3 @@
-/// What one generation of a followed file contributed, counted up to a checkpoint boundary.
-struct FollowCounters: Equatable {
-    /// Decoded bytes.
-    var bytes: Int64 = 0
-    var lines = LineStats()
-    var events = 0
-    var tooLongEvents = 0
-    var firstTime: Int64?
-    var lastTime: Int64?
-
-    /// Adds these counters to a file's report.
-    func add(to r: inout FileReport) {
-        r.bytes += bytes
-        r.lines += lines.lines
-        r.truncatedLines += lines.truncatedLines
-        r.invalidUTF8Lines += lines.invalidUTF8Lines
-        r.nulLines += lines.nulLines
-        r.events += events
-        r.tooLongEvents += tooLongEvents
-        r.firstTime = minOpt(r.firstTime, firstTime)
-        r.lastTime = maxOpt(r.lastTime, lastTime)
-    }
-}
-
 /// The follower's framing of one file: decoded bytes → lines → container unwrap → events, as the
 /// batch `Sink` does, plus the checkpoint boundary.
 ///
@@ -41,13 +17,13 @@ final class FollowSink {
     private(set) var lineEnd: Int64
     private(set) var commitOffset: Int64
     /// Counters from `startOffset` to `commitOffset`.
-    private(set) var committed = FollowCounters()
+    private(set) var committed = InputCounters()
     /// The time an untimed event at `commitOffset` would inherit.
     private(set) var commitPreviousTime: Int64?
     /// An event is being assembled (lines pushed since the last completion by flush).
     private(set) var open = false
 
-    private var emitted = FollowCounters()
+    private var emitted = InputCounters()
     private var lastEmittedTime: Int64?
     // Where the physical line that began the pending container-joined line started.
     private var groupStart: Int64

@@ -54,8 +54,6 @@ public final class EventAssembler {
 
     public let limits: Limits
     public let parser: TimestampParser
-    private let maxLines: Int
-    private let maxBytes: Int
     public private(set) var events = 0
     public private(set) var tooLongEvents = 0
     public private(set) var firstTime: Int64?
@@ -95,8 +93,6 @@ public final class EventAssembler {
     public init(parser: TimestampParser, limits: Limits = Limits()) {
         self.parser = parser
         self.limits = limits
-        maxLines = limits.maxLinesPerEvent
-        maxBytes = limits.maxEventBytes
         buf = .allocate(capacity: bufCapacity)
         spareBuf = .allocate(capacity: spareBufCapacity)
         starts = .allocate(capacity: startsCapacity)

@@ -10,6 +10,13 @@ public struct LineStats: Sendable, Codable, Equatable {
     /// Lines holding NUL bytes.
     public var nulLines = 0
     public init() {}
+
+    public mutating func add(_ o: LineStats) {
+        lines += o.lines
+        truncatedLines += o.truncatedLines
+        invalidUTF8Lines += o.invalidUTF8Lines
+        nulLines += o.nulLines
+    }
 }
 
 /// Bytes → lines. LF or CRLF endings (a CR/LF pair split across two chunks included), a

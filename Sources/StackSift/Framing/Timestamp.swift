@@ -103,9 +103,6 @@ public final class TimestampParser: @unchecked Sendable {
         self.zone = zone
     }
 
-    @inline(__always)
-    static func digit(_ c: UInt8) -> Int? { c &- 0x30 < 10 ? Int(c &- 0x30) : nil }
-
     /// Parses a timestamp that starts exactly at `i`. Returns (epoch ms, end offset).
     @inline(__always)
     func parse(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {

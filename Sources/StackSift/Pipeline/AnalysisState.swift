@@ -116,6 +116,15 @@ public struct SignatureStat: Sendable, Codable, Equatable {
 
     public init(key: SignatureKey) { self.key = key }
 
+    /// With the pending exemplar bytes turned into text.
+    func materialized() -> SignatureStat {
+        guard let p = pendingExemplar else { return self }
+        var s = self
+        s.exemplar = String(decoding: p, as: UTF8.self)
+        s.pendingExemplar = nil
+        return s
+    }
+
     public mutating func merge(_ o: SignatureStat) {
         count += o.count
         firstSeen = minOpt(firstSeen, o.firstSeen)
@@ -128,7 +137,8 @@ public struct SignatureStat: Sendable, Codable, Equatable {
         if let oo = o.exemplarOrder, exemplarOrder == nil || oo < exemplarOrder!
             || (oo == exemplarOrder! && Self.tieRank(o) < Self.tieRank(self)) {
             key = o.key
-            exemplar = o.exemplar
+            exemplar = o.pendingExemplar.map { String(decoding: $0, as: UTF8.self) } ?? o.exemplar
+            pendingExemplar = nil
             exemplarTruncated = o.exemplarTruncated
             exemplarOrder = oo
         }
@@ -166,7 +176,7 @@ public struct AnalysisState: Sendable, Codable, Equatable {
             if signatures[k] != nil {
                 signatures[k]!.merge(v)
             } else if signatures.count < maxSignatures {
-                signatures[k] = v
+                signatures[k] = v.materialized()
             } else {
                 overflowEvents += v.count
                 overflowSignatures.insert(k)

@@ -15,10 +15,6 @@ public final class EventAnalyzer {
     /// the per-event search retains nothing.
     private let escapedNeedle: UnsafeMutablePointer<UInt8>?
     private let escapedLength: Int
-    /// literal index → pattern indices needing it
-    let literalPatterns: [[Int]]
-    /// Literal indices that hint at a throwable in a multi-line event.
-    let exceptionHints: Set<Int>
     let scratch: MatchScratch
     /// Settable inside the module: `tail` resumes from a checkpoint's state.
     public internal(set) var state = AnalysisState()
@@ -97,8 +93,6 @@ public final class EventAnalyzer {
         } else {
             escapedNeedle = nil
         }
-        literalPatterns = lp
-        exceptionHints = hints
         scratch = MatchScratch(maxCaptureCount: catalog.maxCaptureCount)
         let hits = LiteralHits(count: literals.count)
         let patternHits = LiteralHits(count: catalog.patterns.count)

@@ -97,13 +97,15 @@ struct FileProcessor {
             let cores = options.workers > 0 ? options.workers : ProcessInfo.processInfo.activeProcessorCount
             let threads = pipelined ? max(1, cores - 1) : 0
             let pool = SlotPool(count: threads == 0 ? 2 : (threads + 1) * 3 + 2, size: options.segmentSize)
-            let own = JobRunner(options: options, analyzer: analyzer, source: source.path, sourceIndex: sourceIndex, results: results)
-            let queues = (0..<threads).map { _ in SegmentQueue() }
+            // runner and queue 0 are this thread's; the others have a thread each
+            let runners = (0...threads).map { i in
+                JobRunner(options: options, analyzer: i == 0 ? analyzer : analyzer.map { EventAnalyzer(like: $0) },
+                          source: source.path, sourceIndex: sourceIndex, results: results)
+            }
+            let queues = runners.map { _ in SegmentQueue() }
             let done = DispatchSemaphore(value: 0)
-            for q in queues {
-                let r = JobRunner(options: options, analyzer: analyzer.map { EventAnalyzer(like: $0) },
-                                  source: source.path, sourceIndex: sourceIndex, results: results)
-                let work = Handoff((queue: q, runner: r, pool: pool))
+            for i in 1..<queues.count {
+                let work = Handoff((queue: queues[i], runner: runners[i], pool: pool))
                 Thread.detachNewThread {
                     let (queue, runner, pool) = work.value
                     while let s = queue.pop() {
@@ -115,48 +117,31 @@ struct FileProcessor {
                 }
             }
             // this thread's own segments, framed when it would otherwise wait
-            var mine: [Segment] = []
-            var mineHead = 0
-            var mineBytes = 0
-            func runMine() -> Bool {
-                guard mineHead < mine.count else { return false }
-                let s = mine[mineHead]
-                mineHead += 1
-                mineBytes -= s.count
-                if mineHead == mine.count {
-                    mine.removeAll(keepingCapacity: true)
-                    mineHead = 0
-                }
-                own.run(s)
+            func runOwn() -> Bool {
+                guard let s = queues[0].pop(waiting: false) else { return false }
+                runners[0].run(s)
                 pool.give(s.slot)
                 return true
             }
-            var current = -1   // -1: this thread
+            var current = 0
             let segmenter = Segmenter(pool: pool, zone: options.timeZone, maxLineLength: options.maxLineLength) { s in
                 if s.startsJob {
-                    // a job stays with one runner; a new one goes to the least loaded (workers first on a tie)
-                    current = -1
-                    var least = mineBytes
-                    for (i, q) in queues.enumerated() {
-                        let b = q.queuedBytes
-                        if current == -1 ? b <= least : b < least { current = i; least = b }
-                    }
+                    // a job stays with one runner; a new one goes to the least loaded, workers
+                    // before this thread on a tie
+                    current = queues.indices.min { a, b in
+                        (queues[a].queuedBytes, a == 0 ? 1 : 0) < (queues[b].queuedBytes, b == 0 ? 1 : 0)
+                    }!
                 }
-                if current == -1 {
-                    mine.append(s)
-                    mineBytes += s.count
-                    if queues.isEmpty { _ = runMine() }
-                } else {
-                    queues[current].push(s)
-                }
+                queues[current].push(s)
+                if threads == 0 { _ = runOwn() }
             }
-            if !queues.isEmpty { segmenter.help = runMine }
+            if threads > 0 { segmenter.help = runOwn }
             produce { segmenter.write($0) }
             segmenter.finish()
-            while runMine() {}
-            own.close()
-            for q in queues { q.close() }
-            for _ in queues { done.wait() }
+            while runOwn() {}
+            runners[0].close()
+            for q in queues.dropFirst() { q.close() }
+            for _ in 1..<queues.count { done.wait() }
             results.fill(&report)
             if let analyzer { analyzer.state = results.state }
         }
@@ -283,41 +268,51 @@ final class Sink {
     }
 
     func fill(_ r: inout JobResult) {
-        r.bytes = bytes
-        r.stats = framer.stats
-        r.events = assembler.events
-        r.tooLongEvents = assembler.tooLongEvents
-        r.firstTime = assembler.firstTime
-        r.lastTime = assembler.lastTime
+        r.counters = InputCounters(bytes: bytes, lines: framer.stats, events: assembler.events, tooLongEvents: assembler.tooLongEvents,
+                                   firstTime: assembler.firstTime, lastTime: assembler.lastTime)
         r.container = unwrapper.mode
     }
-
 }
 
-/// What one job of an input found: its counters and its share of the analysis.
-struct JobResult {
+/// What a stretch of one input contributed to its report (a batch job, or a followed file's
+/// generation up to a checkpoint).
+struct InputCounters: Equatable {
+    /// Decoded bytes.
     var bytes: Int64 = 0
-    var stats = LineStats()
+    var lines = LineStats()
     var events = 0
     var tooLongEvents = 0
     var firstTime: Int64?
     var lastTime: Int64?
+
+    mutating func add(_ o: InputCounters) {
+        bytes += o.bytes
+        lines.add(o.lines)
+        events += o.events
+        tooLongEvents += o.tooLongEvents
+        firstTime = minOpt(firstTime, o.firstTime)
+        lastTime = maxOpt(lastTime, o.lastTime)
+    }
+
+    /// Adds these counters to a file's report.
+    func add(to r: inout FileReport) {
+        r.bytes += bytes
+        r.lines += lines.lines
+        r.truncatedLines += lines.truncatedLines
+        r.invalidUTF8Lines += lines.invalidUTF8Lines
+        r.nulLines += lines.nulLines
+        r.events += events
+        r.tooLongEvents += tooLongEvents
+        r.firstTime = minOpt(r.firstTime, firstTime)
+        r.lastTime = maxOpt(r.lastTime, lastTime)
+    }
+}
+
+/// What one job of an input found: its counters and its share of the analysis.
+struct JobResult {
+    var counters = InputCounters()
     var container = ContainerUnwrapper.Mode.none
     var state: AnalysisState?
-
-    /// The counters into an input's report.
-    func apply(to r: inout FileReport) {
-        r.bytes = bytes
-        r.lines = stats.lines
-        r.truncatedLines = stats.truncatedLines
-        r.invalidUTF8Lines = stats.invalidUTF8Lines
-        r.nulLines = stats.nulLines
-        r.events = events
-        r.tooLongEvents = tooLongEvents
-        r.firstTime = firstTime
-        r.lastTime = lastTime
-        r.container = container == .none ? nil : container.rawValue
-    }
 }
 
 /// Jobs' results, merged in job order whatever thread finished them when: so what a capped
@@ -327,8 +322,11 @@ final class JobResults: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [Int: JobResult] = [:]
     private var next = 0
-    private var total = JobResult()
-    private var merged: AnalysisState?
+    private var counters = InputCounters()
+    private var container = ContainerUnwrapper.Mode.none
+    /// Built by merging every job's state in order; the merge also turns the winning exemplars'
+    /// bytes into text.
+    private var merged = AnalysisState()
     private let maxSignatures: Int
 
     init(maxSignatures: Int) { self.maxSignatures = maxSignatures }
@@ -338,29 +336,9 @@ final class JobResults: @unchecked Sendable {
         defer { lock.unlock() }
         pending[job] = r
         while let r = pending.removeValue(forKey: next) {
-            total.bytes += r.bytes
-            total.stats.lines += r.stats.lines
-            total.stats.truncatedLines += r.stats.truncatedLines
-            total.stats.invalidUTF8Lines += r.stats.invalidUTF8Lines
-            total.stats.nulLines += r.stats.nulLines
-            total.events += r.events
-            total.tooLongEvents += r.tooLongEvents
-            total.firstTime = minOpt(total.firstTime, r.firstTime)
-            total.lastTime = maxOpt(total.lastTime, r.lastTime)
-            if next == 0 { total.container = r.container }
-            if var s = r.state {
-                for id in s.signatures.keys where s.signatures[id]!.pendingExemplar != nil {
-                    let sig = s.signatures[id]!
-                    if let o = merged?.signatures[id]?.exemplarOrder, let mine = sig.exemplarOrder, o < mine {
-                        // an earlier job's exemplar stays: this one is never shown
-                        s.signatures[id]!.pendingExemplar = nil
-                    } else {
-                        s.signatures[id]!.exemplar = String(decoding: sig.pendingExemplar!, as: UTF8.self)
-                        s.signatures[id]!.pendingExemplar = nil
-                    }
-                }
-                if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: maxSignatures) }
-            }
+            counters.add(r.counters)
+            if next == 0 { container = r.container }
+            if let s = r.state { merged.merge(s, maxSignatures: maxSignatures) }
             next += 1
         }
     }
@@ -368,13 +346,14 @@ final class JobResults: @unchecked Sendable {
     var state: AnalysisState {
         lock.lock()
         defer { lock.unlock() }
-        return merged ?? AnalysisState()
+        return merged
     }
 
     func fill(_ r: inout FileReport) {
         lock.lock()
         defer { lock.unlock() }
-        total.apply(to: &r)
+        counters.add(to: &r)
+        r.container = container == .none ? nil : container.rawValue
     }
 }
 
@@ -449,11 +428,12 @@ final class SegmentQueue: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// The next segment, waiting for one; nil once closed and drained.
-    func pop() -> Segment? {
+    /// The next segment, waiting for one (unless `waiting` is false); nil once closed and
+    /// drained, or when there is none and not waiting.
+    func pop(waiting: Bool = true) -> Segment? {
         cond.lock()
         defer { cond.unlock() }
-        while head == items.count && !closed { cond.wait() }
+        while waiting && head == items.count && !closed { cond.wait() }
         guard head < items.count else { return nil }
         let s = items[head]
         head += 1

@@ -17,13 +17,10 @@ public struct TimeFormat: Sendable {
         var b: [UInt8] = []
         b.reserveCapacity(29)
         func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var x = v
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(0x30 + x % 10)
-                x /= 10
-            }
-            if x > 0 { b += Array(String(v).utf8) } else { b += digits }
+            // zero-padded to `width` (wider numbers in full); a short String is not allocated
+            let digits = String(v).utf8
+            if digits.count < width { b += repeatElement(UInt8(ascii: "0"), count: width - digits.count) }
+            b += digits
         }
         if y < 0 { b.append(UInt8(ascii: "-")) }
         put(abs(y), 4)

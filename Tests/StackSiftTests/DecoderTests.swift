@@ -271,6 +271,87 @@ final class DecoderTests: XCTestCase {
         assertBytes(t.bytes, original, "the member before the garbage is delivered")
     }
 
+    // MARK: decoding into targets
+
+    /// A target like the segmenter's slots, only harsher: rooms of ever-changing sizes (often
+    /// smaller than asked for, down to one byte), and every room overwritten with junk as soon
+    /// as its bytes are taken, as a recycled slot would be. A decoder that kept reading earlier
+    /// output from the target (LZ4 linked blocks) would decode wrong bytes.
+    final class ShiftingTarget: DecodeTarget {
+        private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 5 << 20, alignment: 16)
+        private let sizes = [1, 5, 65_535, 65_536, 200_000, 4 << 20, 3, 70_000, 5 << 20]
+        private var turn = 0
+        private var offset = 0
+        private var room = 0
+        var bytes: [UInt8] = []
+
+        deinit { buffer.deallocate() }
+
+        func reserve(_ minimum: Int) -> UnsafeMutableRawBufferPointer {
+            room = sizes[turn % sizes.count]
+            turn += 1
+            // a different place in the buffer each time
+            offset = room < buffer.count / 2 ? (turn * 4_097) % (buffer.count - room) : 0
+            return UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + room)])
+        }
+
+        func commit(_ count: Int) {
+            XCTAssertLessThanOrEqual(count, room)
+            bytes.append(contentsOf: buffer[offset..<(offset + count)])
+            buffer.baseAddress!.initializeMemory(as: UInt8.self, repeating: 0xEE, count: buffer.count)
+        }
+    }
+
+    func decodeInto(_ make: () -> any StreamDecoder, _ chunks: ChunkingVerifier.Chunks) -> DecodeOutcome {
+        let d = make()
+        let target = ShiftingTarget()
+        for c in chunks {
+            var failure: DecodeError?
+            c.withUnsafeBytes { buf in
+                do { try d.feed(buf, into: target) } catch let e as DecodeError { failure = e } catch {}
+            }
+            if let failure { return DecodeOutcome(bytes: target.bytes, error: failure, consumed: d.consumed) }
+        }
+        do { try d.finish() } catch { return DecodeOutcome(bytes: target.bytes, error: error, errorInFinish: true, consumed: d.consumed) }
+        return DecodeOutcome(bytes: target.bytes, error: nil, consumed: d.consumed)
+    }
+
+    func testEveryDecoderWritesIntoChangingRoomsExactly() throws {
+        let (a, b) = Self.text.halves()
+        let cases: [(String, [UInt8], [UInt8], () -> any StreamDecoder)] = [
+            ("lz4, 64 KB independent blocks", try Tool.lz4(original), original, { LZ4FrameDecoder() }),
+            ("lz4, linked blocks and block checksums", try Tool.lz4(original, ["-BD", "-BX"]), original, { LZ4FrameDecoder() }),
+            ("lz4, 4 MB linked blocks", try Tool.lz4(original + original, ["-B7", "-BD"]), original + original, { LZ4FrameDecoder() }),
+            ("lz4, concatenated frames", try Tool.lz4(a, ["-BD"]) + skippable([1, 2, 3]) + Tool.lz4(b), a + b, { LZ4FrameDecoder() }),
+            ("gzip, two members", try Tool.gzip(a) + Tool.gzip(b), a + b, { GzipDecoder() }),
+            ("zstd, two frames", try Tool.zstd(a) + Tool.zstd(b), a + b, { ZstdDecoder() }),
+            ("plain", original, original, { PassthroughDecoder() }),
+        ]
+        for (what, input, expected, make) in cases {
+            var rng = SplitMix64(seed: 77)
+            for chunks in [[input[...]], ChunkingVerifier.randomSplit(input, &rng), ChunkingVerifier.randomSplit(input, &rng)] {
+                let outcome = decodeInto(make, chunks)
+                XCTAssertNil(outcome.error, "\(what): \(outcome.error?.description ?? "")")
+                assertBytes(outcome.bytes, expected, "\(what) in \(chunks.count) chunks")
+                XCTAssertEqual(outcome.consumed, Int64(input.count), what)
+            }
+        }
+    }
+
+    func testLZ4IntoTargetsKeepsEveryBlockBeforeADamagedOne() throws {
+        let compressed = try Tool.lz4(original, ["-BX", "-BD"])
+        let layout = lz4Layout(compressed)
+        var damaged = compressed
+        damaged[firstLiteral(compressed, layout.blocks[2])] ^= 0x20
+        var rng = SplitMix64(seed: 5)
+        for chunks in [[damaged[...]], ChunkingVerifier.randomSplit(damaged, &rng)] {
+            let outcome = decodeInto({ LZ4FrameDecoder() }, chunks)
+            XCTAssertEqual(outcome.error?.kind, .corrupt)
+            XCTAssertEqual(outcome.bytes.count, 2 * 65_536, "the two intact blocks before the damaged one")
+            assertPrefix(outcome.bytes, of: original, "output before the damage")
+        }
+    }
+
     // MARK: zstd
 
     func testZstdRoundTripMultiFrameAndSkippable() throws {

@@ -32,6 +32,66 @@ public protocol StreamDecoder: AnyObject {
     func finish() throws(DecodeError)
     /// Compressed bytes consumed so far.
     var consumed: Int64 { get }
+    /// Like `feed(_:_:)`, but decodes into `target`'s room (the framing buffers) where the
+    /// format allows, saving a copy of every byte. By default: `feed` and a copy.
+    func feed(_ input: UnsafeRawBufferPointer, into target: DecodeTarget) throws(DecodeError)
+}
+
+extension StreamDecoder {
+    public func feed(_ input: UnsafeRawBufferPointer, into target: DecodeTarget) throws(DecodeError) {
+        try feed(input) { target.write($0) }
+    }
+}
+
+/// Where a decoder can write decoded bytes itself: the segmenter's pool slots.
+public protocol DecodeTarget: AnyObject {
+    /// Free room at the end of the current buffer, never empty: at least `minimum` bytes when
+    /// the target can give that much (a decoder that needs a whole block in one piece asks for
+    /// the block size; with less it still works, through a copy of its own).
+    func reserve(_ minimum: Int) -> UnsafeMutableRawBufferPointer
+    /// The first `count` bytes of the last room reserved now hold decoded data.
+    func commit(_ count: Int)
+}
+
+extension DecodeTarget {
+    /// Copies `bytes` in, room after room.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let src = bytes.baseAddress else { return }
+        var off = 0
+        while off < bytes.count {
+            let room = reserve(1)
+            let n = min(room.count, bytes.count - off)
+            room.baseAddress!.copyMemory(from: src + off, byteCount: n)
+            commit(n)
+            off += n
+        }
+    }
+}
+
+/// The `feed(_:_:)` of a decoder that writes into targets: into its own `buffer`, each piece
+/// handed to `sink`.
+func feedThrough(_ buffer: UnsafeMutableRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void,
+                 _ decode: (DecodeTarget) throws(DecodeError) -> Void) throws(DecodeError) {
+    var failure: DecodeError?
+    withoutActuallyEscaping(sink) { sink in
+        do { try decode(BufferTarget(buffer, sink)) } catch let e as DecodeError { failure = e } catch {}
+    }
+    if let failure { throw failure }
+}
+
+/// A target over one fixed buffer that hands each commit to a sink (the `feed(_:_:)` path of
+/// a decoder that writes into targets).
+final class BufferTarget: DecodeTarget {
+    private let room: UnsafeMutableRawBufferPointer
+    private let sink: (UnsafeRawBufferPointer) -> Void
+
+    init(_ room: UnsafeMutableRawBufferPointer, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.room = room
+        self.sink = sink
+    }
+
+    func reserve(_ minimum: Int) -> UnsafeMutableRawBufferPointer { room }
+    func commit(_ count: Int) { if count > 0 { sink(UnsafeRawBufferPointer(rebasing: room[0..<count])) } }
 }
 
 /// Plain text: bytes pass through.
@@ -48,7 +108,7 @@ public final class PassthroughDecoder: StreamDecoder {
 private let outputCapacity = 256 * 1024
 /// liblz4 decodes a block straight into the caller's buffer only when a whole block (up to
 /// 4 MiB) fits; a smaller buffer costs an extra copy of every byte.
-private let lz4OutputCapacity = 4 * 1024 * 1024
+let lz4OutputCapacity = 4 * 1024 * 1024
 
 /// LZ4 frame format (lz4 CLI output): concatenated and skippable frames. liblz4's own checksum
 /// pass is slow (~1.4 GB/s), so frames whose blocks carry no checksum are decoded with
@@ -67,7 +127,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
     private var frameStartOffset: Int64 = 0
     /// liblz4's hint: the input that completes the current block plus the next block's header.
     /// Feeding no more than that keeps each call to one block, so when a block is damaged the
-    /// blocks decoded before it have already been handed to the sink (on error liblz4 reports
+    /// blocks decoded before it have already been committed to the target (on error liblz4 reports
     /// no output for the call).
     private var hint = Int.max
 
@@ -87,6 +147,12 @@ public final class LZ4FrameDecoder: StreamDecoder {
     }
 
     public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        try feedThrough(UnsafeMutableRawBufferPointer(start: out, count: lz4OutputCapacity), sink) { t throws(DecodeError) in try feed(input, into: t) }
+    }
+
+    /// Decodes straight into `target`: a block goes into the target's room in one piece when the
+    /// room holds a whole block (liblz4 decodes through a buffer of its own otherwise).
+    public func feed(_ input: UnsafeRawBufferPointer, into target: DecodeTarget) throws(DecodeError) {
         guard var p = input.baseAddress else { return }
         var remaining = input.count
         while remaining > 0 {
@@ -105,12 +171,12 @@ public final class LZ4FrameDecoder: StreamDecoder {
                 atFrameStart = false
                 var failure: DecodeError?
                 held.withUnsafeBytes { buf in
-                    do { try decompress(buf.baseAddress!, buf.count, sink) } catch let e as DecodeError { failure = e } catch {}
+                    do { try decompress(buf.baseAddress!, buf.count, target) } catch let e as DecodeError { failure = e } catch {}
                 }
                 if let failure { throw failure }
                 continue
             }
-            let used = try decompress(p, remaining, sink)
+            let used = try decompress(p, remaining, target)
             p += used
             remaining -= used
         }
@@ -137,14 +203,15 @@ public final class LZ4FrameDecoder: StreamDecoder {
 
     /// Feeds up to `count` bytes of one frame; returns how many were consumed (stops at frame end).
     @discardableResult
-    private func decompress(_ src: UnsafeRawPointer, _ count: Int, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) -> Int {
+    private func decompress(_ src: UnsafeRawPointer, _ count: Int, _ target: DecodeTarget) throws(DecodeError) -> Int {
         var options = LZ4F_decompressOptions_t()
         options.skipChecksums = libraryChecks ? 0 : 1
         var used = 0
         while true {
             var srcSize = min(count - used, self.hint)
-            var dstSize = lz4OutputCapacity
-            let hint = LZ4F_decompress(dctx, out, &dstSize, src + used, &srcSize, &options)
+            let room = target.reserve(lz4OutputCapacity)
+            var dstSize = room.count
+            let hint = LZ4F_decompress(dctx, room.baseAddress, &dstSize, src + used, &srcSize, &options)
             if LZ4F_isError(hint) != 0 {
                 let name = String(cString: LZ4F_getErrorName(hint))
                 throw DecodeError(.corrupt, "corrupt LZ4 data (\(name))", offset: consumed)
@@ -152,8 +219,8 @@ public final class LZ4FrameDecoder: StreamDecoder {
             if srcSize > 0 { noteConsumed(src + used, srcSize) }
             used += srcSize
             if dstSize > 0 {
-                if verifyContent { XXH32_update(xxh, out, dstSize) }
-                sink(UnsafeRawBufferPointer(start: out, count: dstSize))
+                if verifyContent { XXH32_update(xxh, room.baseAddress, dstSize) }
+                target.commit(dstSize)
             }
             if hint == 0 {
                 self.hint = Int.max
@@ -161,7 +228,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
                 return used
             }
             self.hint = hint
-            if used == count && dstSize < lz4OutputCapacity { return used }
+            if used == count && dstSize < room.count { return used }
             if srcSize == 0 && dstSize == 0 { return used }
         }
     }
@@ -198,7 +265,7 @@ public final class LZ4FrameDecoder: StreamDecoder {
 /// gzip (RFC 1952) through zlib's inflate, multi-member files included.
 public final class GzipDecoder: StreamDecoder {
     private let stream: UnsafeMutablePointer<z_stream>
-    private let out: UnsafeMutablePointer<UInt8>
+    private let out: UnsafeMutableRawPointer
     public private(set) var consumed: Int64 = 0
     private var inMember = false
     private var memberStart: Int64 = 0
@@ -209,7 +276,7 @@ public final class GzipDecoder: StreamDecoder {
     public init() {
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        out = UnsafeMutablePointer<UInt8>.allocate(capacity: outputCapacity)
+        out = UnsafeMutableRawPointer.allocate(byteCount: outputCapacity, alignment: 16)
         // 15 + 16: gzip wrapper only, largest window.
         let rc = stacksift_inflateInit2(stream, 15 + 16)
         precondition(rc == Z_OK, "inflateInit2 failed: \(rc)")
@@ -223,6 +290,10 @@ public final class GzipDecoder: StreamDecoder {
     }
 
     public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        try feedThrough(UnsafeMutableRawBufferPointer(start: out, count: outputCapacity), sink) { t throws(DecodeError) in try feed(input, into: t) }
+    }
+
+    public func feed(_ input: UnsafeRawBufferPointer, into target: DecodeTarget) throws(DecodeError) {
         guard let base = input.baseAddress else { return }
         var offset = 0
         while offset < input.count {
@@ -248,15 +319,17 @@ public final class GzipDecoder: StreamDecoder {
             stream.pointee.avail_in = UInt32(input.count - offset)
             var rc: Int32 = Z_OK
             repeat {
-                stream.pointee.next_out = out
-                stream.pointee.avail_out = UInt32(outputCapacity)
+                let room = target.reserve(outputCapacity)
+                let roomSize = min(room.count, Int(UInt32.max))
+                stream.pointee.next_out = room.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                stream.pointee.avail_out = UInt32(roomSize)
                 let before = Int(stream.pointee.avail_in)
                 rc = inflate(stream, Z_NO_FLUSH)
                 let used = before - Int(stream.pointee.avail_in)
                 consumed += Int64(used)
                 offset += used
-                let produced = outputCapacity - Int(stream.pointee.avail_out)
-                if produced > 0 { sink(UnsafeRawBufferPointer(start: out, count: produced)) }
+                let produced = roomSize - Int(stream.pointee.avail_out)
+                target.commit(produced)
                 if rc == Z_STREAM_END {
                     inMember = false
                     betweenMembers = true
@@ -299,12 +372,17 @@ public final class ZstdDecoder: StreamDecoder {
     }
 
     public func feed(_ input: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+        try feedThrough(UnsafeMutableRawBufferPointer(start: out, count: outputCapacity), sink) { t throws(DecodeError) in try feed(input, into: t) }
+    }
+
+    public func feed(_ input: UnsafeRawBufferPointer, into target: DecodeTarget) throws(DecodeError) {
         // With no input, ZSTD_decompressStream still answers "more to come", which would make a
         // stream that ended cleanly look truncated.
         guard let base = input.baseAddress, !input.isEmpty else { return }
         var inBuf = ZSTD_inBuffer(src: base, size: input.count, pos: 0)
         while true {
-            var outBuf = ZSTD_outBuffer(dst: out, size: outputCapacity, pos: 0)
+            let room = target.reserve(outputCapacity)
+            var outBuf = ZSTD_outBuffer(dst: room.baseAddress, size: room.count, pos: 0)
             let before = inBuf.pos
             let rc = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
             consumed += Int64(inBuf.pos - before)
@@ -313,7 +391,7 @@ public final class ZstdDecoder: StreamDecoder {
                 let kind: DecodeError.Kind = ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge ? .limit : .corrupt
                 throw DecodeError(kind, "corrupt or unsupported zstd data (\(name))", offset: consumed)
             }
-            if outBuf.pos > 0 { sink(UnsafeRawBufferPointer(start: out, count: outBuf.pos)) }
+            target.commit(outBuf.pos)
             inFrame = rc != 0
             if inBuf.pos == inBuf.size && outBuf.pos < outBuf.size { return }
         }

@@ -20,10 +20,11 @@ public struct AnalysisOptions: Sendable {
     public var maxSignatures = AnalysisState.defaultMaxSignatures
     /// Worker threads; 0 = one per core.
     public var workers = 0
-    /// Size of the buffers one input is read into; jobs (cut at event starts, so that both cores
-    /// can frame and analyse one input) hold at least four. Small values in tests put cuts
-    /// everywhere.
-    public var segmentSize = 2 << 20
+    /// Size of the buffers one input is read and decoded into: a whole LZ4 block (4 MiB at
+    /// most) and the tail of the previous buffer, so blocks decode straight into them. Jobs (cut
+    /// at event starts, so that both cores can frame and analyse one input) hold at least two.
+    /// Small values in tests put cuts everywhere.
+    public var segmentSize = 4 << 20 + 64 << 10
     /// Counts what has been read so far, for a progress display; nil = not counted.
     public var progress: ReadProgress?
     /// Only events in [since, until) (epoch ms) are analysed; all are still read and counted.

@@ -61,12 +61,16 @@ struct FileProcessor {
         let decoder = format.makeDecoder()
         var failure: DecodeError?
         var ioError: InputError?
-        // Reads and decodes on this thread; `write` receives the decoded bytes.
-        func produce(_ write: (UnsafeRawBufferPointer) -> Void) {
+        // Reads and decodes on this thread, into `target`'s buffers.
+        func produce(into target: DecodeTarget) {
+            // plain text is read straight into the target, the rest goes through `chunk`
+            let plain = format == .plain
             do {
-                try feedBytes(decoder, chunk, filled, write)
+                try feedBytes(decoder, chunk, filled, target)
                 while true {
-                    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
+                    let room = plain ? target.reserve(Self.chunkSize) : nil
+                    let n = plain ? read(fd, room!.baseAddress!, min(room!.count, Self.chunkSize))
+                        : chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
                     if n < 0 {
                         if errno == EINTR { continue }
                         ioError = InputError(path: source.path, message: "read error: \(String(cString: strerror(errno)))", offset: report.compressedBytes)
@@ -74,7 +78,7 @@ struct FileProcessor {
                     }
                     if n == 0 { break }
                     report.compressedBytes += Int64(n)
-                    try feedBytes(decoder, chunk, n, write)
+                    if plain { target.commit(n) } else { try feedBytes(decoder, chunk, n, target) }
                 }
                 if ioError == nil { try decoder.finish() }
             } catch let e as DecodeError {
@@ -84,10 +88,12 @@ struct FileProcessor {
 
         if options.stage == .decode {
             var bytes: Int64 = 0
-            produce { b in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: lz4OutputCapacity, alignment: 64)
+            defer { buffer.deallocate() }
+            produce(into: BufferTarget(buffer) { b in
                 bytes += Int64(b.count)
                 options.progress?.add(bytes: b.count)
-            }
+            })
             report.bytes = bytes
         } else {
             let results = JobResults(maxSignatures: options.maxSignatures)
@@ -96,7 +102,7 @@ struct FileProcessor {
             // threads sharing two cores would starve the decoder, which the others wait on.)
             let cores = options.workers > 0 ? options.workers : ProcessInfo.processInfo.activeProcessorCount
             let threads = pipelined ? max(1, cores - 1) : 0
-            let pool = SlotPool(count: threads == 0 ? 2 : (threads + 1) * 3 + 2, size: options.segmentSize)
+            let pool = SlotPool(count: threads == 0 ? 2 : (threads + 1) * 2 + 2, size: options.segmentSize)
             // runner and queue 0 are this thread's; the others have a thread each
             let runners = (0...threads).map { i in
                 JobRunner(options: options, analyzer: i == 0 ? analyzer : analyzer.map { EventAnalyzer(like: $0) },
@@ -136,7 +142,7 @@ struct FileProcessor {
                 if threads == 0 { _ = runOwn() }
             }
             if threads > 0 { segmenter.help = runOwn }
-            produce { segmenter.write($0) }
+            produce(into: segmenter)
             segmenter.finish()
             while runOwn() {}
             runners[0].close()
@@ -157,11 +163,11 @@ struct FileProcessor {
 }
 
 /// Feeds the first `count` bytes of `buffer` to `decoder`.
-func feedBytes(_ decoder: any StreamDecoder, _ buffer: [UInt8], _ count: Int, _ sink: (UnsafeRawBufferPointer) -> Void) throws(DecodeError) {
+func feedBytes(_ decoder: any StreamDecoder, _ buffer: [UInt8], _ count: Int, _ target: DecodeTarget) throws(DecodeError) {
     var failure: DecodeError?
     buffer.withUnsafeBytes { b in
         do {
-            try decoder.feed(UnsafeRawBufferPointer(rebasing: b[0..<count]), sink)
+            try decoder.feed(UnsafeRawBufferPointer(rebasing: b[0..<count]), into: target)
         } catch let e as DecodeError {
             failure = e
         } catch {}

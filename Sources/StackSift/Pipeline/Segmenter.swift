@@ -60,14 +60,15 @@ final class SlotPool: @unchecked Sendable {
     }
 }
 
-/// Decoded bytes → segments of about `pool.size` bytes. A full slot is cut before its last
+/// Decoded bytes → segments of about `pool.size` bytes; decoders write into the slots
+/// themselves (`DecodeTarget`), so decoded bytes are not copied again. A full slot is cut before its last
 /// complete line that opens a timestamped event (found with the assembler's own header test,
 /// so the cut falls exactly where sequential framing would start an event); the bytes after
 /// the cut move to the next slot. With no such line in the slot (one event or line longer than
 /// a slot), or in a container-wrapped input (Docker/CRI joins lines across records), the next
 /// segment continues the same job. The cuts depend only on the bytes, so the results do not
 /// depend on how the input was chunked, compressed, or spread over threads.
-final class Segmenter {
+final class Segmenter: DecodeTarget {
     private let pool: SlotPool
     private let probe: EventAssembler
     private let maxLineLength: Int
@@ -89,24 +90,23 @@ final class Segmenter {
 
     init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, minJobBytes: Int? = nil, emit: @escaping (Segment) -> Void) {
         self.pool = pool
-        self.minJobBytes = minJobBytes ?? 4 * pool.size
+        self.minJobBytes = minJobBytes ?? pool.size + pool.size / 2
         probe = EventAssembler(parser: TimestampParser(zone: ZoneResolver(zone)))
         self.maxLineLength = maxLineLength
         self.emit = emit
         slot = pool.take()
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) {
-        guard let src = bytes.baseAddress else { return }
-        var off = 0
+    /// The free end of the current slot. A full slot, or one at least half full with less room
+    /// than `minimum`, is cut first (so a decoder can put a whole block straight into a slot).
+    func reserve(_ minimum: Int) -> UnsafeMutableRawBufferPointer {
         let size = slot.count
-        while off < bytes.count {
-            let n = min(size - used, bytes.count - off)
-            (slot.baseAddress! + used).copyMemory(from: src + off, byteCount: n)
-            used += n
-            off += n
-            if used == size { cut(final: false) }
-        }
+        if used == size || (size - used < minimum && used >= size / 2) { cut(final: false) }
+        return UnsafeMutableRawBufferPointer(rebasing: slot[used...])
+    }
+
+    func commit(_ count: Int) {
+        used += count
     }
 
     /// End of input: hands over what is left.

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: C system libraries → StackSift (engine) → stacksift (CLI).
+// Dependencies point one way: C system libraries (and the CByteScan kernel) → StackSift (engine) → stacksift (CLI).
 let package = Package(
     name: "stacksift",
     platforms: [.macOS(.v13)],
@@ -19,10 +19,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        // the framer's SIMD line scan (static inline: inlined into the Swift caller)
+        .target(name: "CByteScan"),
         .target(
             name: "StackSift",
             dependencies: [
-                "CPCRE2", "CLZ4", "CZlib", "CZstd", "CXXHash",
+                "CPCRE2", "CLZ4", "CZlib", "CZstd", "CXXHash", "CByteScan",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]

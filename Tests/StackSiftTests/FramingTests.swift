@@ -129,6 +129,39 @@ final class FramingTests: XCTestCase {
         XCTAssertEqual(r.stats.truncatedLines, 0)
     }
 
+    /// The line scan reads sixteen bytes a step: an odd byte (invalid UTF-8, NUL) must count
+    /// for its own line only, wherever it falls relative to the LF and to the step: in the
+    /// same step as the LF on either side, at a step's first or last byte, in the tail.
+    func testOddBytesCountForTheirOwnLineWhereverTheyFall() {
+        var rng = SplitMix64(seed: 31)
+        var input: [UInt8] = []
+        var expectInvalid = 0, expectNul = 0
+        var lines: [[UInt8]] = []
+        for length in 0..<40 {
+            for position in 0..<max(1, length) {
+                for odd: UInt8 in [0xFF, 0x00] {
+                    var l = (0..<length).map { _ in UInt8(0x61 + rng.next() % 26) }
+                    if length > 0 {
+                        l[position] = odd
+                        if odd == 0xFF { expectInvalid += 1 } else { expectNul += 1 }
+                    }
+                    lines.append(l)
+                    input += l + [0x0A]
+                }
+            }
+        }
+        // the lines above are clean apart from their one odd byte: no other line may count
+        for _ in 0..<50 {
+            let l = (0..<Int(rng.next() % 70)).map { _ in UInt8(0x20 + rng.next() % 90) }
+            lines.append(l)
+            input += l + [0x0A]
+        }
+        let r = verifyFrame(input)
+        XCTAssertEqual(r.lines, lines)
+        XCTAssertEqual(r.stats.invalidUTF8Lines, expectInvalid)
+        XCTAssertEqual(r.stats.nulLines, expectNul)
+    }
+
     func testLargeGeneratedLog() {
         let text = LogText.make(approximateBytes: 60_000, seed: 5)
         let r = verifyFrame(text.bytes)

@@ -1,4 +1,5 @@
 import Foundation
+internal import CByteScan
 
 /// Counters of what the framer tolerated rather than rejected.
 public struct LineStats: Sendable, Codable, Equatable {
@@ -73,39 +74,11 @@ public final class LineFramer {
         cursor = UnsafePointer(base)
         chunkBase = cursor
         end = UnsafePointer(base) + chunk.count
-        // Where the next non-ASCII byte and the next NUL are: only lines that contain one are
-        // scanned, and the chunk is searched once in all rather than once per line.
-        nextHigh = Self.firstHighByte(UnsafePointer(base), end!)
-        nextNul = memchr(base, 0, chunk.count).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end!
     }
 
     /// The line `next()` last returned lies in the loaded chunk exactly as read, its LF right
     /// after it (no CR removed, not cut): the assembler may then keep it in place.
     private(set) var lastInPlace = false
-
-    /// First byte ≥ 0x80 at or after the current line in the loaded chunk (or the chunk end).
-    private var nextHigh: UnsafePointer<UInt8>?
-    /// First NUL at or after the current line in the loaded chunk (or the chunk end).
-    private var nextNul: UnsafePointer<UInt8>?
-
-    /// The first byte ≥ 0x80 in `p..<end`, or `end` (four words per step).
-    static func firstHighByte(_ p0: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
-        var p = p0
-        let raw = UnsafeRawPointer(p0)
-        var off = 0
-        let n = end - p0
-        while off + 32 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: off, as: UInt64.self)
-                | raw.loadUnaligned(fromByteOffset: off + 8, as: UInt64.self)
-                | raw.loadUnaligned(fromByteOffset: off + 16, as: UInt64.self)
-                | raw.loadUnaligned(fromByteOffset: off + 24, as: UInt64.self)
-            if w & 0x8080_8080_8080_8080 != 0 { break }
-            off += 32
-        }
-        p = p0 + off
-        while p < end, p.pointee < 0x80 { p += 1 }
-        return p
-    }
 
     /// Bytes of the loaded chunk up to and including the newline of the line `next()` just
     /// returned: followers checkpoint at line boundaries. Only valid right after `next()`
@@ -128,34 +101,24 @@ public final class LineFramer {
             cursor = nil
             return nil
         }
-        let rest = end - p
-        guard let nl = memchr(p, 0x0A, rest) else {
-            appendCarry(p, rest)
+        // one pass finds the LF and whether a byte ≥ 0x80 or a NUL comes before it
+        var odd: UInt32 = 0
+        let at = stacksift_scan_line(p, end - p, &odd)
+        guard at >= 0 else {
+            appendCarry(p, end - p)
             cursor = nil
             return nil
         }
-        let q = UnsafePointer(nl.assumingMemoryBound(to: UInt8.self))
-        let len = q - p
+        let q = p + at
+        let len = at
         cursor = q + 1
         if carryCount == 0 && !carryCut {
-            // within the chunk: scan only when the next odd byte falls inside this line
-            var clean = true
-            if let h = nextHigh, h < q {
-                clean = false
-                nextHigh = Self.firstHighByte(q, end)
-            }
-            if let z = nextNul, z < q {
-                clean = false
-                nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
-            }
-            let r = line(p, len, cut: false, stripCR: true, clean: clean)
+            // within the chunk: only a line with an odd byte is looked at again
+            let r = line(p, len, cut: false, stripCR: true, clean: odd == 0)
             lastInPlace = r.0.count == len
             return r
         }
         lastInPlace = false
-        // a line continued from the previous chunk: move the markers past its end here
-        if let h = nextHigh, h < q { nextHigh = Self.firstHighByte(q, end) }
-        if let z = nextNul, z < q { nextNul = memchr(q, 0, end - q).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end }
         appendCarry(p, len)
         clearCarry = true
         return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true, clean: false)

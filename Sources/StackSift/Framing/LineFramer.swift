@@ -109,17 +109,15 @@ public final class LineFramer {
             cursor = nil
             return nil
         }
-        let q = p + at
-        let len = at
-        cursor = q + 1
+        cursor = p + at + 1
         if carryCount == 0 && !carryCut {
             // within the chunk: only a line with an odd byte is looked at again
-            let r = line(p, len, cut: false, stripCR: true, clean: odd == 0)
-            lastInPlace = r.0.count == len
+            let r = line(p, at, cut: false, stripCR: true, clean: odd == 0)
+            lastInPlace = r.0.count == at
             return r
         }
         lastInPlace = false
-        appendCarry(p, len)
+        appendCarry(p, at)
         clearCarry = true
         return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true, clean: false)
     }
@@ -171,29 +169,17 @@ public final class LineFramer {
         stats.lines += 1
         if isCut { stats.truncatedLines += 1 }
         if !clean {
-            let (high, nul) = Self.scan(p, n)
-            if nul { stats.nulLines += 1 }
-            if high && !Self.validUTF8(p, n, allowCutTail: isCut) { stats.invalidUTF8Lines += 1 }
+            // the same scan as `next`'s; a line holds no LF, so it covers all `n` bytes
+            var odd: UInt32 = 0
+            _ = stacksift_scan_line(p, n, &odd)
+            if odd & UInt32(STACKSIFT_SCAN_NUL) != 0 { stats.nulLines += 1 }
+            if odd & UInt32(STACKSIFT_SCAN_HIGH) != 0 && !Self.validUTF8(p, n, allowCutTail: isCut) {
+                stats.invalidUTF8Lines += 1
+            }
         }
         return (UnsafeBufferPointer(start: p, count: n), isCut)
     }
-    /// Non-ASCII and NUL detection: an OR over the line and memchr (measured cheaper than a
-    /// combined word-at-a-time zero test).
-    @inline(__always)
-    static func scan(_ p: UnsafePointer<UInt8>, _ n: Int) -> (high: Bool, nul: Bool) {
-        var acc: UInt64 = 0
-        var i = 0
-        let raw = UnsafeRawPointer(p)
-        while i + 8 <= n {
-            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < n {
-            acc |= UInt64(p[i])
-            i += 1
-        }
-        return (acc & 0x8080_8080_8080_8080 != 0, n > 0 && memchr(p, 0, n) != nil)
-    }
+
 
     static func validUTF8(_ p: UnsafePointer<UInt8>, _ n: Int, allowCutTail: Bool) -> Bool {
         var i = 0

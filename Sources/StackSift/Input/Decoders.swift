@@ -72,11 +72,7 @@ extension DecodeTarget {
 /// handed to `sink`.
 func feedThrough(_ buffer: UnsafeMutableRawBufferPointer, _ sink: (UnsafeRawBufferPointer) -> Void,
                  _ decode: (DecodeTarget) throws(DecodeError) -> Void) throws(DecodeError) {
-    var failure: DecodeError?
-    withoutActuallyEscaping(sink) { sink in
-        do { try decode(BufferTarget(buffer, sink)) } catch let e as DecodeError { failure = e } catch {}
-    }
-    if let failure { throw failure }
+    try withoutActuallyEscaping(sink) { sink throws(DecodeError) in try decode(BufferTarget(buffer, sink)) }
 }
 
 /// A target over one fixed buffer that hands each commit to a sink (the `feed(_:_:)` path of

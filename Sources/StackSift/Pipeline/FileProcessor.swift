@@ -68,9 +68,13 @@ struct FileProcessor {
             do {
                 try feedBytes(decoder, chunk, filled, target)
                 while true {
-                    let room = plain ? target.reserve(Self.chunkSize) : nil
-                    let n = plain ? read(fd, room!.baseAddress!, min(room!.count, Self.chunkSize))
-                        : chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
+                    let n: Int
+                    if plain {
+                        let room = target.reserve(Self.chunkSize)
+                        n = read(fd, room.baseAddress!, min(room.count, Self.chunkSize))
+                    } else {
+                        n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, Self.chunkSize) }
+                    }
                     if n < 0 {
                         if errno == EINTR { continue }
                         ioError = InputError(path: source.path, message: "read error: \(String(cString: strerror(errno)))", offset: report.compressedBytes)
@@ -88,6 +92,7 @@ struct FileProcessor {
 
         if options.stage == .decode {
             var bytes: Int64 = 0
+            // room for a whole LZ4 block, as in a segmenter slot
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: lz4OutputCapacity, alignment: 64)
             defer { buffer.deallocate() }
             produce(into: BufferTarget(buffer) { b in

@@ -61,10 +61,11 @@ final class SlotPool: @unchecked Sendable {
 }
 
 /// Decoded bytes → segments of about `pool.size` bytes; decoders write into the slots
-/// themselves (`DecodeTarget`), so decoded bytes are not copied again. A full slot is cut before its last
-/// complete line that opens a timestamped event (found with the assembler's own header test,
-/// so the cut falls exactly where sequential framing would start an event); the bytes after
-/// the cut move to the next slot. With no such line in the slot (one event or line longer than
+/// themselves (`DecodeTarget`), so decoded bytes are not copied again. A slot is handed over
+/// when it has no room left for the next write (see `reserve`), cut before its last complete
+/// line that opens a timestamped event (found with the assembler's own header test, so the cut
+/// falls exactly where sequential framing would start an event); the bytes after the cut move
+/// to the next slot. With no such line in the slot (one event or line longer than
 /// a slot), or in a container-wrapped input (Docker/CRI joins lines across records), the next
 /// segment continues the same job. The cuts depend only on the bytes, so the results do not
 /// depend on how the input was chunked, compressed, or spread over threads.
@@ -90,6 +91,7 @@ final class Segmenter: DecodeTarget {
 
     init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, minJobBytes: Int? = nil, emit: @escaping (Segment) -> Void) {
         self.pool = pool
+        // slots are handed over at least half full: this makes a job of two slots' worth
         self.minJobBytes = minJobBytes ?? pool.size + pool.size / 2
         probe = EventAssembler(parser: TimestampParser(zone: ZoneResolver(zone)))
         self.maxLineLength = maxLineLength

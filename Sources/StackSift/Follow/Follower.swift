@@ -730,7 +730,7 @@ public final class Follower: @unchecked Sendable {
         analyzer.analyze(e, source: f.path, sourceIndex: f.sourceIndex, ordinal: f.nextOrdinal)
         changedSinceFindings = true
         if let probe = hooks.event { probe(f.path, e.text) }
-        guard !f.quiet, let id = analyzer.lastSignature, let s = analyzer.state.signatures[id] else { return }
+        guard !f.quiet, let id = analyzer.lastSignature, let s = analyzer.signature(id) else { return }
         var out: [Alert] = []
         let raised = wallMillis()
         detector.observe(s, time: e.time ?? raised, source: f.path, raised: raised, into: &out)

@@ -16,8 +16,33 @@ public final class EventAnalyzer {
     private let escapedNeedle: UnsafeMutablePointer<UInt8>?
     private let escapedLength: Int
     let scratch: MatchScratch
-    /// Settable inside the module: `tail` resumes from a checkpoint's state.
-    public internal(set) var state = AnalysisState()
+    /// What the analysis learned. Read, it folds the tallies below into an `AnalysisState`
+    /// (O(patterns + signatures)); set inside the module, e.g. when `tail` resumes from a
+    /// checkpoint, it replaces them.
+    public internal(set) var state: AnalysisState {
+        get { materialize() }
+        set { load(newValue) }
+    }
+    /// Counters and patterns of other catalogs (passed through from a loaded state); its
+    /// `patterns` and `signatures` hold only what the tallies do not.
+    private var rest = AnalysisState()
+    /// Per catalog pattern, its stat while events stream (nil: no match yet).
+    private var patternTallies: [PatternTally?]
+    /// Field slots per pattern: each named group's slot, and the distinct names by slot.
+    private let fieldSlots: [[(group: Int, slot: Int)]]
+    private let fieldNames: [[String]]
+    private let patternIndex: [String: Int]
+    /// Signatures by slot, and the slot of each id.
+    private var signatureTallies: [SignatureTally] = []
+    private var signatureSlot: [String: Int] = [:]
+    /// Bumped whenever the slots are replaced, so cached slot numbers of older ones go stale.
+    private var generation = 0
+    /// The input the pending per-source counts belong to, and the tallies holding some.
+    private var currentSource = ""
+    private var pendingPatterns: [Int] = []
+    private var pendingSignatures: [Int] = []
+    /// Catalog indices of the patterns that matched the current event (reused).
+    private var matched: [Int32] = []
     private let hits: LiteralHits
     /// Pattern indices to try for the current event (deduplicated with `patternHits`).
     private let patternHits: LiteralHits
@@ -36,7 +61,7 @@ public final class EventAnalyzer {
     private var probeEvent: EventView?
     /// Parsed chains and their signatures by trace text: the same fault logs the same trace
     /// again and again, and parsing + signing costs far more than hashing.
-    private var chainCache: [UInt64: (ExceptionChain?, SignatureKey?)] = [:]
+    private var chainCache: [UInt64: CachedTrace] = [:]
     static let chainCacheLimit = 4096
     /// Keep exemplars as bytes (`SignatureStat.pendingExemplar`) for the job merge to turn
     /// into text; off for callers that read `state` directly.
@@ -110,6 +135,29 @@ public final class EventAnalyzer {
         hintFlags = (0..<literals.count).map { hints.contains($0) }
         escapedTraceLiteral = Int32(escaped)
         scopes = catalog.patterns.map(\.spec.scope)
+        patternTallies = Array(repeating: nil, count: catalog.patterns.count)
+        var slots: [[(group: Int, slot: Int)]] = []
+        var names: [[String]] = []
+        var byID: [String: Int] = [:]
+        for (pi, p) in catalog.patterns.enumerated() {
+            var distinct: [String] = []
+            var s: [(group: Int, slot: Int)] = []
+            for (g, name) in p.fields {
+                if let i = distinct.firstIndex(of: name) {
+                    s.append((g, i))
+                } else {
+                    s.append((g, distinct.count))
+                    distinct.append(name)
+                }
+            }
+            slots.append(s)
+            names.append(distinct)
+            byID[p.spec.id] = pi
+        }
+        fieldSlots = slots
+        fieldNames = names
+        patternIndex = byID
+        matched.reserveCapacity(catalog.patterns.count)
     }
 
     /// A second analyzer with the same catalog, signer and cap (for another worker thread).
@@ -182,26 +230,26 @@ public final class EventAnalyzer {
         }
         if patternHits.count == 0 && !hinted { return }
 
-        var chain: ExceptionChain?
+        var trace: CachedTrace?
         var text: String?
-        var cachedKey: SignatureKey?
-        var cacheSlot: UInt64?
+        var fresh = false
+        var cacheSlot: UInt64 = 0
         if hinted || wantsChain {
-            let h = Self.traceHash(e)
-            if let hit = chainCache[h] {
-                chain = hit.0
-                cachedKey = hit.1
+            cacheSlot = Self.traceHash(e)
+            if let hit = chainCache[cacheSlot] {
+                trace = hit
             } else {
                 let t = e.text
                 text = t
-                chain = ExceptionParser.parse(t)
-                cacheSlot = h
+                trace = CachedTrace(chain: ExceptionParser.parse(t))
+                fresh = true
             }
         }
 
+        if source != currentSource { switchSource(source) }
         let time = e.time
         probeEvent = probe == nil ? nil : e
-        var matched: [String] = []
+        matched.removeAll(keepingCapacity: true)
         var incident = false
         // catalog order, so the recorded pattern list does not depend on where literals occur
         for pi32 in patternHits.sorted() {
@@ -210,57 +258,39 @@ public final class EventAnalyzer {
             var hit = false
             switch p.spec.scope {
             case .line:
-                hit = matchAndRecord(p, e.firstLine, time, source)
+                hit = matchAndRecord(pi, e.firstLine, time)
             case .event:
-                hit = matchAndRecord(p, e.bytes, time, source)
+                hit = matchAndRecord(pi, e.bytes, time)
             case .exception:
-                guard let chain else { break }
-                for t in chain.throwables {
-                    var s = t.className
-                    if !t.message.isEmpty { s += ": " + t.message }
-                    hit = s.withUTF8 { matchAndRecord(p, $0, time, source) }
+                guard let trace, trace.hasChain else { break }
+                for subject in trace.subjects {
+                    hit = subject.withUnsafeBufferPointer { matchAndRecord(pi, $0, time) }
                     if hit { break }
                 }
             }
             if hit {
-                matched.append(p.spec.id)
+                matched.append(pi32)
                 if p.spec.category != "wrapper" && p.spec.category != "other" { incident = true }
             }
         }
 
-        let key: SignatureKey
-        if let chain {
-            if let cachedKey {
-                key = cachedKey
-            } else {
-                key = signer.sign(chain: chain, logMessage: Self.message(of: e))
-                if let cacheSlot, !key.frames.isEmpty { remember(cacheSlot, chain, key) }
+        if let trace, trace.hasChain {
+            if fresh, let chain = trace.chain {
+                trace.key = signer.sign(chain: chain, logMessage: Self.message(of: e))
+                if !trace.key!.frames.isEmpty { remember(cacheSlot, trace) }
             }
+            record(trace, trace.key!, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         } else if incident {
-            key = signer.signMessage(Self.message(of: e))
-        } else {
-            if let cacheSlot { remember(cacheSlot, nil, nil) }
-            return
+            record(nil, signer.signMessage(Self.message(of: e)), e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
+        } else if fresh, let trace {
+            remember(cacheSlot, trace)
         }
-        record(key, e, text: text, patterns: matched, source: source, sourceIndex: sourceIndex, ordinal: ordinal)
     }
 
-    private func remember(_ h: UInt64, _ chain: ExceptionChain?, _ key: SignatureKey?) {
+    private func remember(_ h: UInt64, _ trace: CachedTrace) {
         if chainCache.count >= Self.chainCacheLimit { chainCache.removeAll(keepingCapacity: true) }
-        chainCache[h] = (chain.map(Self.slim), key)
-    }
-
-    /// What a cache hit still needs of a chain: each throwable's class and message (for the
-    /// exception-scope patterns); the signature is cached beside it. Frames were most of the
-    /// cache's memory (tens of MB per worker for a few thousand distinct traces).
-    static func slim(_ chain: ExceptionChain) -> ExceptionChain {
-        var c = chain
-        c.openStack = nil
-        for i in c.throwables.indices {
-            c.throwables[i].frames = []
-            c.throwables[i].suppressed = []
-        }
-        return c
+        trace.slim()
+        chainCache[h] = trace
     }
 
     /// Cache key of an event's trace: XXH3 of every line after the first, exactly, and of the
@@ -284,12 +314,11 @@ public final class EventAnalyzer {
         return rest ^ (h &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    private func matchAndRecord(_ p: CompiledPattern, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?, _ source: String) -> Bool {
+    private func matchAndRecord(_ pi: Int, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) -> Bool {
+        let p = catalog.patterns[pi]
         switch scratch.match(p.regex, subject) {
         case .matched:
-            // mutate in place: a copy out of the dictionary would copy every nested table
-            if state.patterns[p.spec.id] == nil { state.patterns[p.spec.id] = PatternStat(id: p.spec.id) }
-            Self.update(&state.patterns[p.spec.id]!, p, scratch, subject, time, source)
+            tallyPattern(pi, subject, time)
             if let probe, let ev = probeEvent {
                 var fields: [(String, String)] = []
                 for (g, name) in p.fields {
@@ -299,33 +328,29 @@ public final class EventAnalyzer {
             }
             return true
         case .limitHit:
-            state.limitHits += 1
+            rest.limitHits += 1
             return false
         case .noMatch, .error:
             return false
         }
     }
 
-    private static func update(_ stat: inout PatternStat, _ p: CompiledPattern, _ scratch: MatchScratch,
-                               _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?, _ source: String) {
-        stat.count += 1
-        stat.sources[source, default: 0] += 1
-        if let time {
-            stat.firstSeen = minOpt(stat.firstSeen, time)
-            stat.lastSeen = maxOpt(stat.lastSeen, time)
-            stat.perMinute[minuteOf(time), default: 0] += 1
+    /// Counts a match of pattern `pi` and the fields its groups pulled out of `subject`.
+    private func tallyPattern(_ pi: Int, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) {
+        if patternTallies[pi] == nil {
+            patternTallies[pi] = PatternTally(id: catalog.patterns[pi].spec.id, fields: fieldNames[pi].count)
         }
-        for (g, name) in p.fields {
+        // mutated in place through the optional: a copy would copy every table it holds
+        if patternTallies[pi]!.pendingSource == 0 { pendingPatterns.append(pi) }
+        let minute = time.map(minuteOf)
+        patternTallies[pi]!.count(at: time, minute: minute)
+        for (g, slot) in fieldSlots[pi] {
             guard let r = scratch.group(g) else { continue }
             let bytes = UnsafeBufferPointer(rebasing: subject[r])
-            if let v = integer(bytes) {
-                if stat.fields[name] == nil { stat.fields[name] = FieldStat(v, at: time ?? 0) } else { stat.fields[name]!.add(v, at: time ?? 0) }
-                if let time {
-                    let m = minuteOf(time)
-                    if stat.fieldsPerMinute[name]?[m] == nil { stat.fieldsPerMinute[name, default: [:]][m] = FieldStat(v, at: time) } else { stat.fieldsPerMinute[name]![m]!.add(v, at: time) }
-                }
+            if let v = Self.integer(bytes) {
+                patternTallies[pi]!.add(v, slot: slot, at: time, minute: minute)
             } else {
-                stat.textFields[name, default: TextFieldStat()].add(String(decoding: bytes, as: UTF8.self))
+                patternTallies[pi]!.addText(String(decoding: bytes, as: UTF8.self), slot: slot)
             }
         }
     }
@@ -352,63 +377,103 @@ public final class EventAnalyzer {
         return neg ? -v : v
     }
 
-    private func record(_ key: SignatureKey, _ e: EventView, text: String?, patterns: [String], source: String, sourceIndex: Int, ordinal: Int) {
-        // One lookup and in-place updates through the index: reading a stat back out of the
-        // dictionary would copy (retain) every table it holds.
-        var i = state.signatures.index(forKey: key.id)
-        if i == nil {
-            if state.signatures.count >= maxSignatures {
-                state.overflowEvents += 1
-                if state.overflowSignatures.count < 100_000 { state.overflowSignatures.insert(key.id) }
+    /// Counts the event under signature `key`. `trace` (when the signature came from one)
+    /// remembers the slot, so a repeated trace finds it without hashing the id.
+    private func record(_ trace: CachedTrace?, _ key: SignatureKey, _ e: EventView, text: String?, sourceIndex: Int, ordinal: Int) {
+        var slot: Int
+        if let trace, trace.generation == generation, trace.slot >= 0 {
+            slot = trace.slot
+        } else if let s = signatureSlot[key.id] {
+            slot = s
+        } else {
+            if signatureTallies.count >= maxSignatures {
+                rest.overflowEvents += 1
+                if rest.overflowSignatures.count < 100_000 { rest.overflowSignatures.insert(key.id) }
                 return
             }
-            state.signatures[key.id] = SignatureStat(key: key)
-            i = state.signatures.index(forKey: key.id)
+            slot = signatureTallies.count
+            signatureTallies.append(SignatureTally(key: key))
+            signatureSlot[key.id] = slot
+        }
+        if let trace {
+            trace.slot = slot
+            trace.generation = generation
         }
         let order = EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal)
-        Self.update(&state.signatures.values[i!], key, e, text: text, patterns: patterns, source: source, order: order,
-                    deferExemplar: deferExemplars)
+        if signatureTallies[slot].pendingSource == 0 { pendingSignatures.append(slot) }
+        for pi in matched where !signatureTallies[slot].patternIndices.contains(pi) {
+            signatureTallies[slot].patternIndices.append(pi)
+            signatureTallies[slot].stat.patterns.insert(catalog.patterns[Int(pi)].spec.id)
+        }
+        signatureTallies[slot].count(e, key: key, text: text, order: order, deferExemplar: deferExemplars)
         lastSignature = key.id
     }
 
-    private static func update(_ s: inout SignatureStat, _ key: SignatureKey, _ e: EventView, text: String?, patterns: [String], source: String,
-                               order: EventOrder, deferExemplar: Bool) {
-        s.count += 1
-        if let t = e.time {
-            s.firstSeen = minOpt(s.firstSeen, t)
-            s.lastSeen = maxOpt(s.lastSeen, t)
-            s.perMinute[minuteOf(t), default: 0] += 1
+    // MARK: - Tallies ↔ state
+
+    /// Puts the per-source counts pending for the previous input into its stats.
+    private func switchSource(_ source: String) {
+        flushSources()
+        currentSource = source
+    }
+
+    private func flushSources() {
+        for pi in pendingPatterns { patternTallies[pi]!.flushSource(currentSource) }
+        for slot in pendingSignatures { signatureTallies[slot].flushSource(currentSource) }
+        pendingPatterns.removeAll(keepingCapacity: true)
+        pendingSignatures.removeAll(keepingCapacity: true)
+    }
+
+    private func materialize() -> AnalysisState {
+        flushSources()
+        var out = rest
+        for pi in patternTallies.indices where patternTallies[pi] != nil {
+            patternTallies[pi]!.flushMinute()
+            let stat = patternTallies[pi]!.stat(names: fieldNames[pi])
+            if out.patterns[stat.id] == nil { out.patterns[stat.id] = stat } else { out.patterns[stat.id]!.merge(stat) }
         }
-        s.patterns.formUnion(patterns)
-        s.sources[source, default: 0] += 1
-        if s.exemplarOrder == nil || order < s.exemplarOrder! {
-            s.exemplarOrder = order
-            let cap = AnalysisState.exemplarCap
-            if e.bytes.count > cap {
-                // cut on a UTF-8 boundary
-                var end = cap
-                while end > 0 && e.bytes[end] & 0xC0 == 0x80 { end -= 1 }
-                if deferExemplar {
-                    s.pendingExemplar = Array(UnsafeBufferPointer(rebasing: e.bytes[0..<end]))
-                } else {
-                    s.exemplar = String(decoding: UnsafeBufferPointer(rebasing: e.bytes[0..<end]), as: UTF8.self)
-                }
-                s.exemplarTruncated = true
+        for slot in signatureTallies.indices {
+            signatureTallies[slot].flushMinute()
+            out.signatures[signatureTallies[slot].stat.key.id] = signatureTallies[slot].stat
+        }
+        return out
+    }
+
+    private func load(_ s: AnalysisState) {
+        rest = s
+        rest.patterns = [:]
+        rest.signatures = [:]
+        pendingPatterns.removeAll(keepingCapacity: true)
+        pendingSignatures.removeAll(keepingCapacity: true)
+        for pi in patternTallies.indices { patternTallies[pi] = nil }
+        for (id, stat) in s.patterns {
+            if let pi = patternIndex[id] {
+                patternTallies[pi] = PatternTally(stat, names: fieldNames[pi])
             } else {
-                if let text {
-                    s.exemplar = text
-                    s.pendingExemplar = nil
-                } else if deferExemplar {
-                    s.pendingExemplar = Array(e.bytes)
-                } else {
-                    s.exemplar = e.text
-                }
-                s.exemplarTruncated = false
+                rest.patterns[id] = stat
             }
         }
-        // The key's outer class and `why` describe the exemplar event (they vary between events of
-        // one signature, e.g. JDK module prefixes), so they do not depend on input or merge order.
-        if s.exemplarOrder == order { s.key = key }
+        signatureTallies.removeAll(keepingCapacity: true)
+        signatureSlot.removeAll(keepingCapacity: true)
+        for id in s.signatures.keys.sorted() {
+            var t = SignatureTally(stat: s.signatures[id]!)
+            t.patternIndices = t.stat.patterns.compactMap { patternIndex[$0].map(Int32.init) }
+            signatureSlot[id] = signatureTallies.count
+            signatureTallies.append(t)
+        }
+        generation &+= 1
+    }
+
+    /// The stat of signature `id` as `state` would show it, without folding every tally
+    /// (`tail` reads the one an event counted under).
+    public func signature(_ id: String) -> SignatureStat? {
+        guard let slot = signatureSlot[id] else { return nil }
+        signatureTallies[slot].flushMinute()
+        var s = signatureTallies[slot].stat
+        // the pending count stays pending: flushing here would re-list the slot on every event
+        let pending = signatureTallies[slot].pendingSource
+        if pending > 0 { s.sources[currentSource, default: 0] += pending }
+        return s
     }
 
     /// The message part of an event's first line: what follows the timestamp, level, thread and

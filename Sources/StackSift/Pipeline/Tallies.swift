@@ -1,0 +1,208 @@
+/// The per-event bookkeeping of `EventAnalyzer`, kept cheap: stats live in arrays indexed by
+/// pattern and signature slot rather than in dictionaries keyed by strings, a numeric field is
+/// found by its slot rather than its name, and the two tables touched by nearly every event (per
+/// input and per minute) are counted in a pending counter that is folded in when the input or
+/// the minute changes. `EventAnalyzer.state` turns them back into an `AnalysisState`.
+
+/// A catalog pattern's stat while events stream.
+struct PatternTally {
+    /// Count, first/last seen, and the tables already folded in.
+    var stat: PatternStat
+    /// Matches from the analyzer's current input not yet in `stat.sources`.
+    var pendingSource = 0
+    /// Matches and field values of `minute`, not yet in `stat.perMinute` / `fieldsPerMinute`.
+    private var hasMinute = false
+    private var minute: Int64 = 0
+    private var minuteCount = 0
+    private var minuteFields: [FieldStat?]
+    /// By field slot (`EventAnalyzer.fieldSlots`).
+    private var fields: [FieldStat?]
+    private var fieldsPerMinute: [[Int64: FieldStat]]
+    private var text: [TextFieldStat?]
+
+    init(id: String, fields n: Int) {
+        stat = PatternStat(id: id)
+        minuteFields = Array(repeating: nil, count: n)
+        fields = Array(repeating: nil, count: n)
+        fieldsPerMinute = Array(repeating: [:], count: n)
+        text = Array(repeating: nil, count: n)
+    }
+
+    /// A loaded stat: the fields named in `names` move into their slots.
+    init(_ s: PatternStat, names: [String]) {
+        self.init(id: s.id, fields: names.count)
+        stat = s
+        for (i, name) in names.enumerated() {
+            fields[i] = stat.fields.removeValue(forKey: name)
+            fieldsPerMinute[i] = stat.fieldsPerMinute.removeValue(forKey: name) ?? [:]
+            text[i] = stat.textFields.removeValue(forKey: name)
+        }
+    }
+
+    /// One match at `time` (`minute` = its minute). Call before the match's fields.
+    @inline(__always)
+    mutating func count(at time: Int64?, minute m: Int64?) {
+        stat.count += 1
+        pendingSource += 1
+        guard let time, let m else { return }
+        stat.firstSeen = minOpt(stat.firstSeen, time)
+        stat.lastSeen = maxOpt(stat.lastSeen, time)
+        if !hasMinute || m != minute {
+            flushMinute()
+            hasMinute = true
+            minute = m
+        }
+        minuteCount += 1
+    }
+
+    @inline(__always)
+    mutating func add(_ v: Int64, slot: Int, at time: Int64?, minute m: Int64?) {
+        if fields[slot] == nil { fields[slot] = FieldStat(v, at: time ?? 0) } else { fields[slot]!.add(v, at: time ?? 0) }
+        guard let time, m != nil else { return }
+        if minuteFields[slot] == nil { minuteFields[slot] = FieldStat(v, at: time) } else { minuteFields[slot]!.add(v, at: time) }
+    }
+
+    mutating func addText(_ v: String, slot: Int) {
+        if text[slot] == nil { text[slot] = TextFieldStat() }
+        text[slot]!.add(v)
+    }
+
+    mutating func flushMinute() {
+        guard hasMinute else { return }
+        if minuteCount > 0 { stat.perMinute[minute, default: 0] += minuteCount }
+        for i in minuteFields.indices {
+            guard let f = minuteFields[i] else { continue }
+            if fieldsPerMinute[i][minute] == nil { fieldsPerMinute[i][minute] = f } else { fieldsPerMinute[i][minute]!.merge(f) }
+            minuteFields[i] = nil
+        }
+        minuteCount = 0
+        hasMinute = false
+    }
+
+    mutating func flushSource(_ source: String) {
+        guard pendingSource > 0 else { return }
+        stat.sources[source, default: 0] += pendingSource
+        pendingSource = 0
+    }
+
+    /// The stat with the slots under their names (after `flushMinute` and `flushSource`).
+    func stat(names: [String]) -> PatternStat {
+        var s = stat
+        for (i, name) in names.enumerated() {
+            if let f = fields[i] {
+                if s.fields[name] == nil { s.fields[name] = f } else { s.fields[name]!.merge(f) }
+            }
+            for (m, f) in fieldsPerMinute[i] {
+                if s.fieldsPerMinute[name]?[m] == nil { s.fieldsPerMinute[name, default: [:]][m] = f } else { s.fieldsPerMinute[name]![m]!.merge(f) }
+            }
+            if let t = text[i] {
+                if s.textFields[name] == nil { s.textFields[name] = t } else { s.textFields[name]!.merge(t) }
+            }
+        }
+        return s
+    }
+}
+
+/// A signature's stat while events stream.
+struct SignatureTally {
+    var stat: SignatureStat
+    var pendingSource = 0
+    private var hasMinute = false
+    private var minute: Int64 = 0
+    private var minuteCount = 0
+    /// Catalog indices of the patterns already in `stat.patterns`.
+    var patternIndices: [Int32] = []
+
+    init(key: SignatureKey) { stat = SignatureStat(key: key) }
+    init(stat: SignatureStat) { self.stat = stat }
+
+    mutating func count(_ e: EventView, key: SignatureKey, text: String?, order: EventOrder, deferExemplar: Bool) {
+        stat.count += 1
+        pendingSource += 1
+        if let t = e.time {
+            stat.firstSeen = minOpt(stat.firstSeen, t)
+            stat.lastSeen = maxOpt(stat.lastSeen, t)
+            let m = minuteOf(t)
+            if !hasMinute || m != minute {
+                flushMinute()
+                hasMinute = true
+                minute = m
+            }
+            minuteCount += 1
+        }
+        if stat.exemplarOrder == nil || order < stat.exemplarOrder! {
+            stat.exemplarOrder = order
+            let cap = AnalysisState.exemplarCap
+            if e.bytes.count > cap {
+                // cut on a UTF-8 boundary
+                var end = cap
+                while end > 0 && e.bytes[end] & 0xC0 == 0x80 { end -= 1 }
+                if deferExemplar {
+                    stat.pendingExemplar = Array(UnsafeBufferPointer(rebasing: e.bytes[0..<end]))
+                } else {
+                    stat.exemplar = String(decoding: UnsafeBufferPointer(rebasing: e.bytes[0..<end]), as: UTF8.self)
+                }
+                stat.exemplarTruncated = true
+            } else {
+                if let text {
+                    stat.exemplar = text
+                    stat.pendingExemplar = nil
+                } else if deferExemplar {
+                    stat.pendingExemplar = Array(e.bytes)
+                } else {
+                    stat.exemplar = e.text
+                }
+                stat.exemplarTruncated = false
+            }
+            // The key's outer class and `why` describe the exemplar event (they vary between
+            // events of one signature, e.g. JDK module prefixes), so they do not depend on input
+            // or merge order.
+            stat.key = key
+        }
+    }
+
+    mutating func flushMinute() {
+        guard hasMinute else { return }
+        stat.perMinute[minute, default: 0] += minuteCount
+        minuteCount = 0
+        hasMinute = false
+    }
+
+    mutating func flushSource(_ source: String) {
+        guard pendingSource > 0 else { return }
+        stat.sources[source, default: 0] += pendingSource
+        pendingSource = 0
+    }
+}
+
+/// What an event's trace (its lines after the first) yields, cached by `EventAnalyzer.traceHash`:
+/// the same fault logs the same trace again and again, and parsing + signing costs far more than
+/// hashing.
+final class CachedTrace {
+    /// The parsed chain while the event that parsed it is analysed; dropped when cached
+    /// (frames were most of the cache's memory: tens of MB per worker for a few thousand traces).
+    private(set) var chain: ExceptionChain?
+    let hasChain: Bool
+    /// `Class: message` of each throwable, outermost first: what exception-scope patterns match.
+    let subjects: [[UInt8]]
+    /// The signature (nil while the chain is unsigned, and for a trace without a chain).
+    var key: SignatureKey?
+    /// The signature's slot in the analyzer's tallies of `generation` (-1: not known).
+    var slot = -1
+    var generation = 0
+
+    init(chain: ExceptionChain?) {
+        self.chain = chain
+        hasChain = chain != nil
+        subjects = chain?.throwables.map { t in
+            var s = Array(t.className.utf8)
+            if !t.message.isEmpty {
+                s.append(contentsOf: ": ".utf8)
+                s.append(contentsOf: t.message.utf8)
+            }
+            return s
+        } ?? []
+    }
+
+    func slim() { chain = nil }
+}

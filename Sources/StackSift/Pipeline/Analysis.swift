@@ -133,8 +133,10 @@ public final class Analysis: @unchecked Sendable {
         let signer = Signer(appPackages: options.appPackages)
         let maxSignatures = options.maxSignatures
 
+        let traces = TraceCache()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let analyzer = options.stage == .full ? EventAnalyzer(catalog: catalog, signer: signer, maxSignatures: options.maxSignatures) : nil
+            let analyzer = options.stage == .full
+                ? EventAnalyzer(catalog: catalog, signer: signer, maxSignatures: options.maxSignatures, traces: traces) : nil
             while true {
                 let i = shared.withLock { s in
                     defer { s.next += 1 }

@@ -59,9 +59,10 @@ public final class EventAnalyzer {
     /// cap). `tail` raises its alerts from it.
     public private(set) var lastSignature: String?
     private var probeEvent: EventView?
-    /// Parsed chains and their signatures by trace text: the same fault logs the same trace
-    /// again and again, and parsing + signing costs far more than hashing.
+    /// Parsed traces by `traceHash`: this analyzer's (with the signature slot each maps to),
+    /// and the run's, shared with the analyzers of the other threads.
     private var chainCache: [UInt64: CachedTrace] = [:]
+    let traces: TraceCache
     static let chainCacheLimit = 4096
     /// Keep exemplars as bytes (`SignatureStat.pendingExemplar`) for the job merge to turn
     /// into text; off for callers that read `state` directly.
@@ -69,7 +70,9 @@ public final class EventAnalyzer {
 
     deinit { escapedNeedle?.deallocate() }
 
-    public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures) {
+    /// `traces`: parsed traces shared with other analyzers of the run (nil: a cache of its own).
+    public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures, traces: TraceCache? = nil) {
+        self.traces = traces ?? TraceCache()
         self.catalog = catalog
         self.signer = signer
         self.maxSignatures = maxSignatures
@@ -160,9 +163,10 @@ public final class EventAnalyzer {
         matched.reserveCapacity(catalog.patterns.count)
     }
 
-    /// A second analyzer with the same catalog, signer and cap (for another worker thread).
+    /// A second analyzer with the same catalog, signer, cap and trace cache (for another worker
+    /// thread).
     convenience init(like other: EventAnalyzer) {
-        self.init(catalog: other.catalog, signer: other.signer, maxSignatures: other.maxSignatures)
+        self.init(catalog: other.catalog, signer: other.signer, maxSignatures: other.maxSignatures, traces: other.traces)
     }
 
     /// A frame line (`\tat …` or `   at …`): skipped by the prefilter, since no pattern keys on
@@ -232,17 +236,24 @@ public final class EventAnalyzer {
 
         var trace: CachedTrace?
         var text: String?
-        var fresh = false
-        var cacheSlot: UInt64 = 0
         if hinted || wantsChain {
-            cacheSlot = Self.traceHash(e)
-            if let hit = chainCache[cacheSlot] {
+            let h = Self.traceHash(e)
+            if let hit = chainCache[h] {
                 trace = hit
             } else {
-                let t = e.text
-                text = t
-                trace = CachedTrace(chain: ExceptionParser.parse(t))
-                fresh = true
+                var info = traces.get(h)
+                if info == nil {
+                    let t = e.text
+                    text = t
+                    let chain = ExceptionParser.parse(t)
+                    let made = TraceInfo(chain: chain, key: chain.map { signer.sign(chain: $0, logMessage: Self.message(of: e)) })
+                    // a key without frames took the log message: it holds for this event only
+                    if made.key?.frames.isEmpty != true { traces.put(h, made) }
+                    info = made
+                }
+                let made = CachedTrace(info!)
+                if info!.key?.frames.isEmpty != true { remember(h, made) }
+                trace = made
             }
         }
 
@@ -262,8 +273,8 @@ public final class EventAnalyzer {
             case .event:
                 hit = matchAndRecord(pi, e.bytes, time)
             case .exception:
-                guard let trace, trace.hasChain else { break }
-                for subject in trace.subjects {
+                guard let trace, trace.info.hasChain else { break }
+                for subject in trace.info.subjects {
                     hit = subject.withUnsafeBufferPointer { matchAndRecord(pi, $0, time) }
                     if hit { break }
                 }
@@ -274,22 +285,15 @@ public final class EventAnalyzer {
             }
         }
 
-        if let trace, trace.hasChain {
-            if fresh, let chain = trace.chain {
-                trace.key = signer.sign(chain: chain, logMessage: Self.message(of: e))
-                if !trace.key!.frames.isEmpty { remember(cacheSlot, trace) }
-            }
-            record(trace, trace.key!, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
+        if let trace, trace.info.hasChain {
+            record(trace, trace.info.key!, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         } else if incident {
             record(nil, signer.signMessage(Self.message(of: e)), e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
-        } else if fresh, let trace {
-            remember(cacheSlot, trace)
         }
     }
 
     private func remember(_ h: UInt64, _ trace: CachedTrace) {
         if chainCache.count >= Self.chainCacheLimit { chainCache.removeAll(keepingCapacity: true) }
-        trace.slim()
         chainCache[h] = trace
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The per-event bookkeeping of `EventAnalyzer`, kept cheap: stats live in arrays indexed by
 /// pattern and signature slot rather than in dictionaries keyed by strings, a numeric field is
 /// found by its slot rather than its name, and the two tables touched by nearly every event (per
@@ -175,25 +177,20 @@ struct SignatureTally {
     }
 }
 
-/// What an event's trace (its lines after the first) yields, cached by `EventAnalyzer.traceHash`:
-/// the same fault logs the same trace again and again, and parsing + signing costs far more than
-/// hashing.
-final class CachedTrace {
-    /// The parsed chain while the event that parsed it is analysed; dropped when cached
-    /// (frames were most of the cache's memory: tens of MB per worker for a few thousand traces).
-    private(set) var chain: ExceptionChain?
+/// What an event's trace yields, by `EventAnalyzer.traceHash`: the same fault logs the same
+/// trace again and again, and parsing + signing costs far more than hashing. Immutable, so the
+/// analyzers of all threads share it.
+public final class TraceInfo: Sendable {
     let hasChain: Bool
     /// `Class: message` of each throwable, outermost first: what exception-scope patterns match.
     let subjects: [[UInt8]]
-    /// The signature (nil while the chain is unsigned, and for a trace without a chain).
-    var key: SignatureKey?
-    /// The signature's slot in the analyzer's tallies of `generation` (-1: not known).
-    var slot = -1
-    var generation = 0
+    /// The chain's signature (nil without a chain). Only traces whose key holds frames are
+    /// cached: a key without frames took the event's own log message.
+    let key: SignatureKey?
 
-    init(chain: ExceptionChain?) {
-        self.chain = chain
+    init(chain: ExceptionChain?, key: SignatureKey?) {
         hasChain = chain != nil
+        self.key = key
         subjects = chain?.throwables.map { t in
             var s = Array(t.className.utf8)
             if !t.message.isEmpty {
@@ -203,6 +200,38 @@ final class CachedTrace {
             return s
         } ?? []
     }
+}
 
-    func slim() { chain = nil }
+/// A trace as one analyzer knows it: plus the slot its signature has in that analyzer's tallies.
+final class CachedTrace {
+    let info: TraceInfo
+    /// The signature's slot in the analyzer's tallies of `generation` (-1: not known).
+    var slot = -1
+    var generation = 0
+    init(_ info: TraceInfo) { self.info = info }
+}
+
+/// Parsed traces shared by the analyzers of one run: each thread would otherwise parse and sign
+/// every distinct trace again (a worker's first look at a file's traces is mostly misses).
+/// Looked up only when an analyzer's own cache misses, so the lock is rarely taken.
+public final class TraceCache: @unchecked Sendable {
+    // SAFETY: `map` is only touched with `lock` held; the values are immutable.
+    private let lock = NSLock()
+    private var map: [UInt64: TraceInfo] = [:]
+    static let limit = 16_384
+
+    public init() {}
+
+    func get(_ h: UInt64) -> TraceInfo? {
+        lock.lock()
+        defer { lock.unlock() }
+        return map[h]
+    }
+
+    func put(_ h: UInt64, _ t: TraceInfo) {
+        lock.lock()
+        defer { lock.unlock() }
+        if map.count >= Self.limit { map.removeAll(keepingCapacity: true) }
+        map[h] = t
+    }
 }

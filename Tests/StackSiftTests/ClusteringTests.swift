@@ -738,6 +738,47 @@ final class ClusteringTests: XCTestCase {
         }
     }
 
+    /// The analyzer counts per input and per minute in pending counters that it folds in when
+    /// the input or the minute changes, or when `state` is read. One analyzer fed two inputs
+    /// interleaved chunk by chunk (as `tail` does), its state read, reloaded and its
+    /// per-signature view taken along the way, must end where two analyzers and a merge do.
+    func testInterleavedInputsAndMidwayReadsKeepEveryCount() throws {
+        let c = Self.corpus
+        let names = ["host-a/app.log", "host-b/app.log.1"]
+        let texts = [Array(c.files[0].text.utf8), Array(c.files[2].text.utf8)]
+        var separate = AnalysisState()
+        for i in 0..<2 {
+            let analyzer = EventAnalyzer(catalog: builtinCatalogForTests, signer: Signer())
+            let sink = Sink(options: utcOptions(), analyzer: analyzer, source: names[i], sourceIndex: i)
+            texts[i].withUnsafeBytes { sink.feed($0) }
+            sink.finish()
+            separate.merge(analyzer.state)
+        }
+        XCTAssertGreaterThan(separate.signatures.count, 4)
+        XCTAssertGreaterThan(separate.patterns.count, 0)
+
+        let analyzer = EventAnalyzer(catalog: builtinCatalogForTests, signer: Signer())
+        let sinks = (0..<2).map { Sink(options: utcOptions(), analyzer: analyzer, source: names[$0], sourceIndex: $0) }
+        var rng = SplitMix64(seed: 0x7A11)
+        var at = [0, 0]
+        var step = 0
+        while at[0] < texts[0].count || at[1] < texts[1].count {
+            let i = at[0] < texts[0].count && (at[1] >= texts[1].count || rng.next() % 2 == 0) ? 0 : 1
+            let n = min(texts[i].count - at[i], 1 + Int(rng.next() % 3000))
+            texts[i][at[i]..<(at[i] + n)].withUnsafeBytes { sinks[i].feed($0) }
+            at[i] += n
+            step += 1
+            if let id = analyzer.lastSignature {
+                // the per-signature view (tail's alerts) agrees with the folded state
+                XCTAssertEqual(analyzer.signature(id), analyzer.state.signatures[id], "step \(step)")
+            }
+            if step % 7 == 0 { analyzer.state = analyzer.state }
+        }
+        for s in sinks { s.finish() }
+        XCTAssertEqual(stateDifferences(analyzer.state, separate), [])
+        XCTAssertEqual(analyzer.state.signatures.values.reduce(0) { $0 + $1.sources.count }, separate.signatures.values.reduce(0) { $0 + $1.sources.count })
+    }
+
     /// Analysing parts separately and merging equals analysing everything together.
     ///
     /// "Equal" here: every pattern and signature field is identical (count, first and last seen,

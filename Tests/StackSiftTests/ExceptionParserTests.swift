@@ -17,6 +17,37 @@ final class ExceptionParserTests: XCTestCase {
 
     // MARK: - Druid + PostgreSQL (seed 001 shape)
 
+    /// The analyzer parses with a cache of frame lines shared by every trace it sees; a chain
+    /// must come out the same as without one. The fault corpus's traces (four layouts, jar
+    /// suffixes, module prefixes, lambdas, proxies, the same frames in many traces) and each
+    /// of this file's fixtures, parsed in one stream through one cache.
+    func testFrameCacheChangesNoChain() {
+        var texts: [String] = []
+        for f in ClusteringTests.corpus.files {
+            var event = ""
+            for line in f.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                if let c = line.first, c.isNumber || c == "[", !event.isEmpty {
+                    texts.append(event)
+                    event = ""
+                }
+                event += (event.isEmpty ? "" : "\n") + line
+            }
+            texts.append(event)
+        }
+        // the same frames run together with a cause, behind a prefix and with a lost tab
+        texts.append("boom\njava.lang.IllegalStateException: x\n\tat com.a.B.c(B.java:1) Caused by: java.sql.SQLException: y\n\tat com.a.B.c(B.java:1)")
+        texts.append("[stdout] boom\n[stdout] java.lang.IllegalStateException: x\n[stdout] \tat com.a.B.c(B.java:1)\n[stdout] \tat com.a.B.d(B.java:2)")
+        texts.append("boom\njava.lang.IllegalStateException: x\nat com.a.B.c(B.java:1)\nat com.a.B.d(B.java:2)")
+        let cache = FrameCache()
+        var chains = 0
+        for (i, t) in texts.enumerated() {
+            let plain = ExceptionParser.parse(t)
+            XCTAssertEqual(ExceptionParser.parse(t, frames: cache), plain, "event \(i)")
+            if plain != nil { chains += 1 }
+        }
+        XCTAssertGreaterThan(chains, 100)
+    }
+
     func testDruidTimeoutCausedByPSQLWithMergedCauseLine() {
         let event = """
         2023-10-10 16:30:38.123 [http-nio-8080-exec-1] ERROR c.a.OrderController - place failed

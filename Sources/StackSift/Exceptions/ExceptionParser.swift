@@ -27,15 +27,39 @@ public enum ExceptionParser {
     /// Parses one log event (its lines joined by "\n"; line 0 is the log record's own line, e.g.
     /// "2023-10-10 16:30:38.123 [http-nio-8080-exec-1] ERROR c.a.OrderController - place failed").
     /// Returns nil when the event carries no throwable and no open stack.
-    public static func parse(_ event: String) -> ExceptionChain? {
+    public static func parse(_ event: String) -> ExceptionChain? { parse(event, frames: nil) }
+
+    /// `parse`, looking frame lines up in (and adding them to) `frames` first.
+    static func parse(_ event: String, frames: FrameCache?) -> ExceptionChain? {
         var bytes = Array(event.utf8)
         if bytes.isEmpty { return nil }
         if bytes.count > maxEventBytes { bytes.removeSubrange(maxEventBytes...) }
         if EPScan.needsUnescape(bytes) { bytes = EPScan.unescapeTriggerLines(bytes) }
         var lines = EPScan.splitLines(bytes, maxLines: maxLines)
         EPScan.stripCommonPrefix(bytes, &lines)
-        var engine = EPEngine(bytes: bytes, ranges: lines)
+        var engine = EPEngine(bytes: bytes, ranges: lines, frames: frames)
         return engine.run()
+    }
+}
+
+/// Parsed frame lines by their bytes (from `at` to the end of the line). A distinct trace is
+/// mostly frames seen in other traces (the framework's, the application's entry points), and
+/// building a frame's strings is most of parsing it. One per analyzer: not shared between
+/// threads.
+final class FrameCache {
+    private var map: [UInt64: (frame: StackFrame, after: Int32)] = [:]
+    static let limit = 32_768
+
+    init() {}
+
+    @inline(__always)
+    fileprivate func frame(_ b: [UInt8], _ s: Int, _ e: Int) -> (StackFrame, Int)? {
+        let h = b.withUnsafeBufferPointer { xxh3(UnsafeBufferPointer(rebasing: $0[s..<e])) }
+        if let hit = map[h] { return (hit.frame, s + Int(hit.after)) }
+        guard let (f, after) = EPFrames.parse(b, s, e) else { return nil }
+        if map.count >= Self.limit { map.removeAll(keepingCapacity: true) }
+        map[h] = (f, Int32(after - s))
+        return (f, after)
     }
 }
 
@@ -613,8 +637,11 @@ fileprivate struct EPEngine {
     var lines: [EPLine] = []
     var created = 0
 
-    init(bytes: [UInt8], ranges: [EPRange]) {
+    let frames: FrameCache?
+
+    init(bytes: [UInt8], ranges: [EPRange], frames: FrameCache? = nil) {
         b = bytes
+        self.frames = frames
         lines.reserveCapacity(ranges.count)
         for r in ranges { classify(r.s, r.e) }
     }
@@ -632,7 +659,7 @@ fileprivate struct EPEngine {
         if t >= e { lines.append(EPLine(s: s, e: e, indent: indent, kind: .blank)); return }
         let c = b[t]
         // frame
-        if c == 0x61, let (f, after) = EPFrames.parse(b, t, e) {
+        if c == 0x61, let (f, after) = frames.map({ $0.frame(b, t, e) }) ?? EPFrames.parse(b, t, e) {
             lines.append(EPLine(s: s, e: e, indent: indent, kind: .frame(f)))
             // "at …(Thread.java:745) Caused by: org.postgresql…" — two lines run together
             let r = b.epSkipWS(after, e)

@@ -63,6 +63,8 @@ public final class EventAnalyzer {
     /// and the run's, shared with the analyzers of the other threads.
     private var chainCache: [UInt64: CachedTrace] = [:]
     let traces: TraceCache
+    /// Parsed frame lines, for the traces this analyzer parses.
+    private let frameCache = FrameCache()
     static let chainCacheLimit = 4096
     /// Keep exemplars as bytes (`SignatureStat.pendingExemplar`) for the job merge to turn
     /// into text; off for callers that read `state` directly.
@@ -245,7 +247,7 @@ public final class EventAnalyzer {
                 if info == nil {
                     let t = e.text
                     text = t
-                    let chain = ExceptionParser.parse(t)
+                    let chain = ExceptionParser.parse(t, frames: frameCache)
                     let made = TraceInfo(chain: chain, key: chain.map { signer.sign(chain: $0, logMessage: Self.message(of: e)) })
                     // a key without frames took the log message: it holds for this event only
                     if made.key?.frames.isEmpty != true { traces.put(h, made) }

@@ -14,7 +14,7 @@
 #   BENCH_DIR       work directory                           (default: <repo>/.build-bench)
 #   BENCH_SIZE_MIB  corpus size in MiB                       (default: 1100)
 #   BENCH_FILES     number of rotated parts                  (default: 8)
-#   BENCH_REPEAT    runs per measurement, best wall counts   (default: 3)
+#   BENCH_REPEAT    rounds (each runs every command once), best wall counts (default: 3)
 #   BENCH_PLAIN     1 = also measure the uncompressed corpus (default: 1)
 #   BENCH_STAGES    stacksift stages to measure              (default: "decode frame full")
 #   BENCH_STRICT    1 = a stacksift count mismatch fails the run (default: 0, warn only)
@@ -130,50 +130,68 @@ parts_lz4_size=$(cat "$corpus"/parts-lz4/*.lz4 | wc -c)
 log "corpus.log.lz4: $lz4_size bytes (ratio $(awk -v a="$size" -v b="$lz4_size" 'BEGIN{printf "%.2f", a/b}')); parts-lz4/: $nparts files, $parts_lz4_size bytes"
 
 # ---- 4. measure -------------------------------------------------------------------------
-# measure KEY WHAT INPUT BASEKEY OUTFILE -- CMD...
-#   best wall of $REPEAT runs; peak RSS = max over runs (KiB from GNU time %M);
-#   CPU = user+sys seconds of the best-wall run (all cores; goes to results.tsv).
-declare -A WALL RSS CPU
+# The host's speed can drift by 1.5x within minutes, so measurements take turns: each round
+# runs every command once, and each keeps its best wall over $REPEAT rounds. Rows measured
+# minutes apart (decode+framing vs full analysis, stacksift vs lz4 -dc) are then compared
+# under the same conditions, not under whatever the host did while one of them ran N times.
+#
+# spec KEY WHAT INPUT BASEKEY OUTFILE CMD [STAGE NFILES]: CMD is run with bash -c in the corpus
+#   directory (so every row pays the same few ms for it); STAGE/NFILES = check the JSON.
+# Peak RSS = max over runs (KiB from GNU time %M); CPU = user+sys seconds of the best-wall run.
+declare -A WALL RSS CPU WHAT INPUT BASE OUT CMD STAGE NFILES FAILED
+keys=()
 rows=()
-measure() {
-    local key="$1" what="$2" input="$3" base="$4" out="$5"
-    shift 6
-    local best="" peak=0 cpu="" i t0 t1 w r rc u sy
-    for ((i = 1; i <= REPEAT; i++)); do
-        t0=$(now)
-        if [ -n "$TIME_BIN" ]; then
-            "$TIME_BIN" -f '%U %S %M' -o "$tmp/rss" "$@" > "$out" 2> "$tmp/stderr"
-            rc=$?
-        else
-            "$@" > "$out" 2> "$tmp/stderr"
-            rc=$?
-        fi
-        t1=$(now)
-        if [ "$rc" -ne 0 ]; then
-            log "FAILED (exit $rc): $what on $input"
-            sed 's/^/    /' "$tmp/stderr" | tail -n 20 >&2
-            failures=$((failures + 1))
-            WALL[$key]=""; RSS[$key]=""; CPU[$key]=""
-            rows+=("$key|$what|$input|$base")
-            return 1
-        fi
-        w=$(elapsed "$t0" "$t1")
-        r=""; u=0; sy=0
-        [ -n "$TIME_BIN" ] && read -r u sy r < <(tail -n 1 "$tmp/rss")
-        if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a < b)}'; then
-            best="$w"
-            cpu=$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u + s}')
-        fi
-        if [ -n "$r" ] && [ "$r" -gt "$peak" ] 2>/dev/null; then peak="$r"; fi
+spec() {
+    local key="$1"
+    keys+=("$key")
+    WHAT[$key]="$2"; INPUT[$key]="$3"; BASE[$key]="$4"; OUT[$key]="$5"; CMD[$key]="$6"
+    STAGE[$key]="${7:-}"; NFILES[$key]="${8:-}"
+    WALL[$key]=""; RSS[$key]=0; CPU[$key]=""; FAILED[$key]=""
+}
+run_once() {
+    local key="$1" t0 t1 w r rc u sy
+    [ -n "${FAILED[$key]}" ] && return 0
+    t0=$(now)
+    if [ -n "$TIME_BIN" ]; then
+        "$TIME_BIN" -f '%U %S %M' -o "$tmp/rss" bash -c "${CMD[$key]}" > "${OUT[$key]}" 2> "$tmp/stderr"
+        rc=$?
+    else
+        bash -c "${CMD[$key]}" > "${OUT[$key]}" 2> "$tmp/stderr"
+        rc=$?
+    fi
+    t1=$(now)
+    if [ "$rc" -ne 0 ]; then
+        log "FAILED (exit $rc): ${WHAT[$key]} on ${INPUT[$key]}"
+        sed 's/^/    /' "$tmp/stderr" | tail -n 20 >&2
+        failures=$((failures + 1))
+        FAILED[$key]=1
+        WALL[$key]=""; RSS[$key]=""; CPU[$key]=""
+        return 0
+    fi
+    w=$(elapsed "$t0" "$t1")
+    r=""; u=0; sy=0
+    [ -n "$TIME_BIN" ] && read -r u sy r < <(tail -n 1 "$tmp/rss")
+    if [ -z "${WALL[$key]}" ] || awk -v a="$w" -v b="${WALL[$key]}" 'BEGIN{exit !(a < b)}'; then
+        WALL[$key]="$w"
+        CPU[$key]=$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u + s}')
+    fi
+    if [ -n "$r" ] && [ "$r" -gt "${RSS[$key]}" ] 2>/dev/null; then RSS[$key]="$r"; fi
+}
+measure_all() {
+    local round key best
+    for ((round = 1; round <= REPEAT; round++)); do
+        for key in "${keys[@]}"; do run_once "$key"; done
     done
-    WALL[$key]="$best"
-    CPU[$key]="$cpu"
-    if [ -n "$TIME_BIN" ]; then RSS[$key]="$peak"; else RSS[$key]=""; fi
-    rows+=("$key|$what|$input|$base")
-    log "$(printf '%-44s %-16s best %7.3f s  %8.1f MB/s  cpu %6s s  peak RSS %s' "$what" "$input" "$best" \
-        "$(awk -v b="$size" -v w="$best" 'BEGIN{printf "%.1f", b/1e6/w}')" "${cpu:-n/a}" \
-        "$( [ -n "${RSS[$key]}" ] && awk -v k="${RSS[$key]}" 'BEGIN{printf "%.1f MiB", k/1024}' || echo n/a)")"
-    return 0
+    for key in "${keys[@]}"; do
+        rows+=("$key|${WHAT[$key]}|${INPUT[$key]}|${BASE[$key]}")
+        [ -n "${FAILED[$key]}" ] && continue
+        [ -n "$TIME_BIN" ] || RSS[$key]=""
+        best="${WALL[$key]}"
+        log "$(printf '%-44s %-16s best %7.3f s  %8.1f MB/s  cpu %6s s  peak RSS %s' "${WHAT[$key]}" "${INPUT[$key]}" "$best" \
+            "$(awk -v b="$size" -v w="$best" 'BEGIN{printf "%.1f", b/1e6/w}')" "${CPU[$key]:-n/a}" \
+            "$( [ -n "${RSS[$key]}" ] && awk -v k="${RSS[$key]}" 'BEGIN{printf "%.1f MiB", k/1024}' || echo n/a)")"
+        if [ -n "${STAGE[$key]}" ]; then check_json "${OUT[$key]}" "${INPUT[$key]}" "${STAGE[$key]}" "${NFILES[$key]}"; fi
+    done
 }
 
 # check_json FILE INPUT_LABEL STAGE EXPECTED_FILES: compare stacksift's inputs.* with the truth
@@ -215,39 +233,37 @@ if awk -v l="$load_start" 'BEGIN{exit !(l + 0 > 0.7)}'; then
     log "WARNING: load average is $load_start before measuring: other processes compete for the $(nproc) cores, wall times will be inflated"
 fi
 cd "$corpus"
-log "measuring, best of $REPEAT (cwd $corpus)"
+log "measuring, best of $REPEAT rounds, commands taking turns (cwd $corpus)"
 
-measure lz4_single 'lz4 -dc' corpus.log.lz4 lz4_single /dev/null -- lz4 -dc corpus.log.lz4
-measure lz4_parts 'lz4 -dc, file after file' "parts-lz4/ ($nparts)" lz4_parts /dev/null -- \
-    bash -c 'for f in parts-lz4/*; do lz4 -dc "$f" > /dev/null || exit 1; done'
-measure lz4_parts_p2 'lz4 -dc, 2 files at a time (xargs -P2)' "parts-lz4/ ($nparts)" lz4_parts /dev/null -- \
-    bash -c 'ls parts-lz4/* | xargs -P 2 -n 1 lz4 -dc > /dev/null'
+export STACKSIFT
+export SS_ARGS_STR="${SS_ARGS[*]}"
+spec lz4_single 'lz4 -dc' corpus.log.lz4 lz4_single /dev/null 'lz4 -dc corpus.log.lz4'
+spec lz4_parts 'lz4 -dc, file after file' "parts-lz4/ ($nparts)" lz4_parts /dev/null \
+    'for f in parts-lz4/*; do lz4 -dc "$f" > /dev/null || exit 1; done'
+spec lz4_parts_p2 'lz4 -dc, 2 files at a time (xargs -P2)' "parts-lz4/ ($nparts)" lz4_parts /dev/null \
+    'ls parts-lz4/* | xargs -P 2 -n 1 lz4 -dc > /dev/null'
 if [ "$PLAIN" = "1" ]; then
-    measure cat_plain 'cat' corpus.log cat_plain /dev/null -- cat corpus.log
+    spec cat_plain 'cat' corpus.log cat_plain /dev/null 'cat corpus.log'
 fi
 
 if [ "$STACKSIFT" != "skip" ]; then
+    # (SS_ARGS_STR is split into words on purpose, as BENCH_STACKSIFT_ARGS was)
     for stage in $STAGES; do
-        o="$outdir/single-$stage.json"
-        measure "ss_single_$stage" "stacksift --stage $stage" corpus.log.lz4 lz4_single "$o" -- \
-            "$STACKSIFT" analyze corpus.log.lz4 --stage "$stage" --format json "${SS_ARGS[@]}" \
-            && check_json "$o" corpus.log.lz4 "$stage" 1
+        spec "ss_single_$stage" "stacksift --stage $stage" corpus.log.lz4 lz4_single "$outdir/single-$stage.json" \
+            "\"\$STACKSIFT\" analyze corpus.log.lz4 --stage $stage --format json \$SS_ARGS_STR" "$stage" 1
     done
     for stage in $STAGES; do
-        o="$outdir/parts-$stage.json"
-        measure "ss_parts_$stage" "stacksift --stage $stage" "parts-lz4/ ($nparts)" lz4_parts "$o" -- \
-            "$STACKSIFT" analyze parts-lz4/ --stage "$stage" --format json "${SS_ARGS[@]}" \
-            && check_json "$o" "parts-lz4/" "$stage" "$nparts"
+        spec "ss_parts_$stage" "stacksift --stage $stage" "parts-lz4/ ($nparts)" lz4_parts "$outdir/parts-$stage.json" \
+            "\"\$STACKSIFT\" analyze parts-lz4/ --stage $stage --format json \$SS_ARGS_STR" "$stage" "$nparts"
     done
     if [ "$PLAIN" = "1" ]; then
         for stage in $STAGES; do
-            o="$outdir/plain-$stage.json"
-            measure "ss_plain_$stage" "stacksift --stage $stage" corpus.log cat_plain "$o" -- \
-                "$STACKSIFT" analyze corpus.log --stage "$stage" --format json "${SS_ARGS[@]}" \
-                && check_json "$o" corpus.log "$stage" 1
+            spec "ss_plain_$stage" "stacksift --stage $stage" corpus.log cat_plain "$outdir/plain-$stage.json" \
+                "\"\$STACKSIFT\" analyze corpus.log --stage $stage --format json \$SS_ARGS_STR" "$stage" 1
         done
     fi
 fi
+measure_all
 cd "$repo"
 
 # ---- 5. report --------------------------------------------------------------------------
@@ -256,7 +272,7 @@ load_end=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')
 gen_s="$(cat "$corpus/.gen_seconds" 2>/dev/null || echo '?')"
 {
     echo "Corpus: \`gen_corpus.py --size-mib $SIZE_MIB --files $NFILES\` — $size bytes ($(awk -v b="$size" 'BEGIN{printf "%.1f", b/1048576}') MiB), $TRUTH_LINES lines, $TRUTH_EVENTS events; \`lz4 -1\`: $lz4_size bytes (ratio $(awk -v a="$size" -v b="$lz4_size" 'BEGIN{printf "%.2f", a/b}')). Generated in ${gen_s} s."
-    echo "Machine: $(nproc) cores${cpu:+, $cpu}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; lz4 $(lz4 --version 2>&1 | grep -oE 'v[0-9.]+' | head -n1); best of $REPEAT runs, warm page cache; load average $load_start before, $load_end after."
+    echo "Machine: $(nproc) cores${cpu:+, $cpu}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; lz4 $(lz4 --version 2>&1 | grep -oE 'v[0-9.]+' | head -n1); best of $REPEAT rounds (commands taking turns), warm page cache; load average $load_start before, $load_end after."
     echo "MB/s = decompressed bytes (size of corpus.log) / 10^6 / wall seconds. \"vs\" = wall time relative to the matching baseline (\`lz4 -dc\` of the same input; \`cat\` for the plain file)."
     echo
     echo "| what | input | wall s | MB/s | peak RSS MiB | vs \`lz4 -dc\` |"

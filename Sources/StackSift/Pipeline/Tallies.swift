@@ -180,7 +180,7 @@ struct SignatureTally {
 /// What an event's trace yields, by `EventAnalyzer.traceHash`: the same fault logs the same
 /// trace again and again, and parsing + signing costs far more than hashing. Immutable, so the
 /// analyzers of all threads share it.
-public final class TraceInfo: Sendable {
+final class TraceInfo: Sendable {
     let hasChain: Bool
     /// `Class: message` of each throwable, outermost first: what exception-scope patterns match.
     let subjects: [[UInt8]]

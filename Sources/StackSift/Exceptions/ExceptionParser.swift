@@ -646,6 +646,12 @@ fileprivate struct EPEngine {
         for r in ranges { classify(r.s, r.e) }
     }
 
+    /// A frame line from `at` (at `t`), through the cache when there is one.
+    private func frameLine(_ t: Int, _ e: Int) -> (StackFrame, Int)? {
+        if let frames { return frames.frame(b, t, e) }
+        return EPFrames.parse(b, t, e)
+    }
+
     private mutating func classify(_ s: Int, _ e0: Int) {
         let e = b.epTrimEnd(s, e0)
         var indent = 0
@@ -659,7 +665,7 @@ fileprivate struct EPEngine {
         if t >= e { lines.append(EPLine(s: s, e: e, indent: indent, kind: .blank)); return }
         let c = b[t]
         // frame
-        if c == 0x61, let (f, after) = frames.map({ $0.frame(b, t, e) }) ?? EPFrames.parse(b, t, e) {
+        if c == 0x61, let (f, after) = frameLine(t, e) {
             lines.append(EPLine(s: s, e: e, indent: indent, kind: .frame(f)))
             // "at …(Thread.java:745) Caused by: org.postgresql…" — two lines run together
             let r = b.epSkipWS(after, e)

@@ -8,18 +8,6 @@ import XCTest
 /// overlapping literals and texts shorter than the window.
 final class PrefilterTests: XCTestCase {
 
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static func naive(_ text: [UInt8], _ lits: [[UInt8]], excluding: Set<Int> = []) -> Set<Int32> {
         var found: Set<Int32> = []
         for (i, l) in lits.enumerated() where !excluding.contains(i) {
@@ -41,7 +29,7 @@ final class PrefilterTests: XCTestCase {
     }
 
     func testRandomLiteralsAndTexts() {
-        var rng = RNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         // A small alphabet, so literals occur often and overlap.
         let alphabet = Array("abcab c\t-".utf8)
         for round in 0..<400 {
@@ -99,7 +87,7 @@ final class PrefilterTests: XCTestCase {
                 lines += d.split(separator: 0x0A, omittingEmptySubsequences: false).prefix(1000).map { Array($0) }
             }
         }
-        var rng = RNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         let base = lines
         for l in base.prefix(1000) {
             let lit = lits[rng.below(lits.count)]

@@ -347,7 +347,7 @@ public final class EventAnalyzer {
             patternTallies[pi] = PatternTally(id: catalog.patterns[pi].spec.id, fields: fieldNames[pi].count)
         }
         // mutated in place through the optional: a copy would copy every table it holds
-        if patternTallies[pi]!.pendingSource == 0 { pendingPatterns.append(pi) }
+        if patternTallies[pi]!.pending.source == 0 { pendingPatterns.append(pi) }
         let minute = time.map(minuteOf)
         patternTallies[pi]!.count(at: time, minute: minute)
         for (g, slot) in fieldSlots[pi] {
@@ -406,7 +406,7 @@ public final class EventAnalyzer {
             trace.generation = generation
         }
         let order = EventOrder(time: e.time ?? Int64.max, source: sourceIndex, ordinal: ordinal)
-        if signatureTallies[slot].pendingSource == 0 { pendingSignatures.append(slot) }
+        if signatureTallies[slot].pending.source == 0 { pendingSignatures.append(slot) }
         for pi in matched where !signatureTallies[slot].patternIndices.contains(pi) {
             signatureTallies[slot].patternIndices.append(pi)
             signatureTallies[slot].stat.patterns.insert(catalog.patterns[Int(pi)].spec.id)
@@ -477,7 +477,7 @@ public final class EventAnalyzer {
         signatureTallies[slot].flushMinute()
         var s = signatureTallies[slot].stat
         // the pending count stays pending: flushing here would re-list the slot on every event
-        let pending = signatureTallies[slot].pendingSource
+        let pending = signatureTallies[slot].pending.source
         if pending > 0 { s.sources[currentSource, default: 0] += pending }
         return s
     }

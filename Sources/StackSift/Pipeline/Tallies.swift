@@ -6,16 +6,49 @@ import Foundation
 /// input and per minute) are counted in a pending counter that is folded in when the input or
 /// the minute changes. `EventAnalyzer.state` turns them back into an `AnalysisState`.
 
+/// The counts of one stat not yet in its tables: events from the analyzer's current input (for
+/// `sources`) and events of the latest minute (for `perMinute`).
+struct PendingCounts {
+    private(set) var source = 0
+    private(set) var minute: Int64?
+    private(set) var minuteCount = 0
+
+    /// Counts one event of minute `m` (nil: untimed). Returns the minute bucket it completes
+    /// (the pending one, when `m` is another minute): the caller folds that in.
+    @inline(__always)
+    mutating func count(minute m: Int64?) -> (minute: Int64, count: Int)? {
+        source += 1
+        guard let m else { return nil }
+        var done: (minute: Int64, count: Int)?
+        if let cur = minute, cur != m {
+            done = (cur, minuteCount)
+            minuteCount = 0
+        }
+        minute = m
+        minuteCount += 1
+        return done
+    }
+
+    /// The pending minute bucket, now handed over.
+    mutating func takeMinute() -> (minute: Int64, count: Int)? {
+        guard let m = minute else { return nil }
+        defer { minute = nil; minuteCount = 0 }
+        return (m, minuteCount)
+    }
+
+    /// The pending count of the current input, now handed over.
+    mutating func takeSource() -> Int {
+        defer { source = 0 }
+        return source
+    }
+}
+
 /// A catalog pattern's stat while events stream.
 struct PatternTally {
     /// Count, first/last seen, and the tables already folded in.
     var stat: PatternStat
-    /// Matches from the analyzer's current input not yet in `stat.sources`.
-    var pendingSource = 0
-    /// Matches and field values of `minute`, not yet in `stat.perMinute` / `fieldsPerMinute`.
-    private var hasMinute = false
-    private var minute: Int64 = 0
-    private var minuteCount = 0
+    private(set) var pending = PendingCounts()
+    /// Field values of `pending.minute`, by slot, not yet in `fieldsPerMinute`.
     private var minuteFields: [FieldStat?]
     /// By field slot (`EventAnalyzer.fieldSlots`).
     private var fields: [FieldStat?]
@@ -45,16 +78,11 @@ struct PatternTally {
     @inline(__always)
     mutating func count(at time: Int64?, minute m: Int64?) {
         stat.count += 1
-        pendingSource += 1
-        guard let time, let m else { return }
-        stat.firstSeen = minOpt(stat.firstSeen, time)
-        stat.lastSeen = maxOpt(stat.lastSeen, time)
-        if !hasMinute || m != minute {
-            flushMinute()
-            hasMinute = true
-            minute = m
+        if let time {
+            stat.firstSeen = minOpt(stat.firstSeen, time)
+            stat.lastSeen = maxOpt(stat.lastSeen, time)
         }
-        minuteCount += 1
+        if let done = pending.count(minute: m) { fold(done) }
     }
 
     @inline(__always)
@@ -70,21 +98,22 @@ struct PatternTally {
     }
 
     mutating func flushMinute() {
-        guard hasMinute else { return }
-        if minuteCount > 0 { stat.perMinute[minute, default: 0] += minuteCount }
+        if let done = pending.takeMinute() { fold(done) }
+    }
+
+    /// Puts a completed minute bucket (count and field values) into the tables.
+    private mutating func fold(_ b: (minute: Int64, count: Int)) {
+        stat.perMinute[b.minute, default: 0] += b.count
         for i in minuteFields.indices {
             guard let f = minuteFields[i] else { continue }
-            if fieldsPerMinute[i][minute] == nil { fieldsPerMinute[i][minute] = f } else { fieldsPerMinute[i][minute]!.merge(f) }
+            if fieldsPerMinute[i][b.minute] == nil { fieldsPerMinute[i][b.minute] = f } else { fieldsPerMinute[i][b.minute]!.merge(f) }
             minuteFields[i] = nil
         }
-        minuteCount = 0
-        hasMinute = false
     }
 
     mutating func flushSource(_ source: String) {
-        guard pendingSource > 0 else { return }
-        stat.sources[source, default: 0] += pendingSource
-        pendingSource = 0
+        let n = pending.takeSource()
+        if n > 0 { stat.sources[source, default: 0] += n }
     }
 
     /// The stat with the slots under their names (after `flushMinute` and `flushSource`).
@@ -108,10 +137,7 @@ struct PatternTally {
 /// A signature's stat while events stream.
 struct SignatureTally {
     var stat: SignatureStat
-    var pendingSource = 0
-    private var hasMinute = false
-    private var minute: Int64 = 0
-    private var minuteCount = 0
+    private(set) var pending = PendingCounts()
     /// Catalog indices of the patterns already in `stat.patterns`.
     var patternIndices: [Int32] = []
 
@@ -120,18 +146,11 @@ struct SignatureTally {
 
     mutating func count(_ e: EventView, key: SignatureKey, text: String?, order: EventOrder, deferExemplar: Bool) {
         stat.count += 1
-        pendingSource += 1
         if let t = e.time {
             stat.firstSeen = minOpt(stat.firstSeen, t)
             stat.lastSeen = maxOpt(stat.lastSeen, t)
-            let m = minuteOf(t)
-            if !hasMinute || m != minute {
-                flushMinute()
-                hasMinute = true
-                minute = m
-            }
-            minuteCount += 1
         }
+        if let done = pending.count(minute: e.time.map(minuteOf)) { stat.perMinute[done.minute, default: 0] += done.count }
         if stat.exemplarOrder == nil || order < stat.exemplarOrder! {
             stat.exemplarOrder = order
             let cap = AnalysisState.exemplarCap
@@ -164,16 +183,12 @@ struct SignatureTally {
     }
 
     mutating func flushMinute() {
-        guard hasMinute else { return }
-        stat.perMinute[minute, default: 0] += minuteCount
-        minuteCount = 0
-        hasMinute = false
+        if let done = pending.takeMinute() { stat.perMinute[done.minute, default: 0] += done.count }
     }
 
     mutating func flushSource(_ source: String) {
-        guard pendingSource > 0 else { return }
-        stat.sources[source, default: 0] += pendingSource
-        pendingSource = 0
+        let n = pending.takeSource()
+        if n > 0 { stat.sources[source, default: 0] += n }
     }
 }
 

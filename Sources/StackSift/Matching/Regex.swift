@@ -98,8 +98,15 @@ public final class MatchScratch {
     /// the capture offsets until the next call.
     public func match(_ regex: Regex, _ subject: UnsafeBufferPointer<UInt8>) -> Outcome {
         precondition(regex.captureCount < ovectorPairs, "match data too small for this pattern")
+        return match(code: regex.code, subject)
+    }
+
+    /// `match` with a pattern's code read beforehand (`Regex.code`), for callers that checked
+    /// its capture count against `ovectorPairs` once, not per match.
+    @inline(__always)
+    func match(code: OpaquePointer, _ subject: UnsafeBufferPointer<UInt8>) -> Outcome {
         let base = subject.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        let rc = pcre2_match_8(regex.code, base, subject.count, 0, 0, data, context)
+        let rc = pcre2_match_8(code, base, subject.count, 0, 0, data, context)
         if rc > 0 { return .matched }
         if rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL { return .noMatch }
         if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {

@@ -52,12 +52,20 @@ public final class EventAnalyzer {
     private let hintFlags: [Bool]
     private let escapedTraceLiteral: Int32
     private let scopes: [PatternScope]
+    /// Per catalog pattern: its compiled code (kept alive by `catalog`) and whether a match
+    /// makes the event an incident. Read per candidate instead of copying the pattern: a copy
+    /// retains its strings, shared with the other threads' analyzers, and those atomic counts
+    /// bounced between cores.
+    private let codes: UnsafeMutablePointer<OpaquePointer>
+    private let incidentFlags: [Bool]
     private let maxSignatures: Int
     /// Called for every pattern match with the event and the fields pulled out (`patterns test`).
     public var probe: ((String, EventView, [(String, String)]) -> Void)?
     /// The signature the last `analyze` call counted the event under (nil: none, or past the
     /// cap). `tail` raises its alerts from it.
-    public private(set) var lastSignature: String?
+    public var lastSignature: String? { lastSlot >= 0 ? signatureTallies[lastSlot].stat.key.id : nil }
+    /// Its slot (-1: none). A slot, not the id: assigning the id string per event retained it.
+    private var lastSlot = -1
     private var probeEvent: EventView?
     /// Parsed traces by `traceHash`: this analyzer's (with the signature slot each maps to),
     /// and the run's, shared with the analyzers of the other threads.
@@ -70,7 +78,10 @@ public final class EventAnalyzer {
     /// into text; off for callers that read `state` directly.
     var deferExemplars = false
 
-    deinit { escapedNeedle?.deallocate() }
+    deinit {
+        escapedNeedle?.deallocate()
+        codes.deallocate()
+    }
 
     /// `traces`: parsed traces shared with other analyzers of the run (nil: a cache of its own).
     public init(catalog: PatternCatalog, signer: Signer, maxSignatures: Int = AnalysisState.defaultMaxSignatures, traces: TraceCache? = nil) {
@@ -140,6 +151,9 @@ public final class EventAnalyzer {
         hintFlags = (0..<literals.count).map { hints.contains($0) }
         escapedTraceLiteral = Int32(escaped)
         scopes = catalog.patterns.map(\.spec.scope)
+        codes = .allocate(capacity: max(1, catalog.patterns.count))
+        for (i, p) in catalog.patterns.enumerated() { (codes + i).initialize(to: p.regex.code) }
+        incidentFlags = catalog.patterns.map { $0.spec.category != "wrapper" && $0.spec.category != "other" }
         patternTallies = Array(repeating: nil, count: catalog.patterns.count)
         var slots: [[(group: Int, slot: Int)]] = []
         var names: [[String]] = []
@@ -198,7 +212,7 @@ public final class EventAnalyzer {
     }
 
     public func analyze(_ e: EventView, source: String, sourceIndex: Int, ordinal: Int) {
-        if lastSignature != nil { lastSignature = nil }
+        lastSlot = -1
         hits.reset()
         prefilter.markAlwaysPresent(hits)
         var sawFrame = false
@@ -267,15 +281,14 @@ public final class EventAnalyzer {
         // catalog order, so the recorded pattern list does not depend on where literals occur
         for pi32 in patternHits.sorted() {
             let pi = Int(pi32)
-            let p = catalog.patterns[pi]
             var hit = false
-            switch p.spec.scope {
+            switch scopes[pi] {
             case .line:
                 hit = matchAndRecord(pi, e.firstLine, time)
             case .event:
                 hit = matchAndRecord(pi, e.bytes, time)
             case .exception:
-                guard let trace, trace.info.hasChain else { break }
+                guard let trace, trace.hasChain else { break }
                 for subject in trace.info.subjects {
                     hit = subject.withUnsafeBufferPointer { matchAndRecord(pi, $0, time) }
                     if hit { break }
@@ -283,12 +296,12 @@ public final class EventAnalyzer {
             }
             if hit {
                 matched.append(pi32)
-                if p.spec.category != "wrapper" && p.spec.category != "other" { incident = true }
+                if incidentFlags[pi] { incident = true }
             }
         }
 
-        if let trace, trace.info.hasChain {
-            record(trace, trace.info.key!, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
+        if let trace, trace.hasChain {
+            record(trace, nil, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         } else if incident {
             record(nil, signer.signMessage(Self.message(of: e)), e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         }
@@ -321,11 +334,11 @@ public final class EventAnalyzer {
     }
 
     private func matchAndRecord(_ pi: Int, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) -> Bool {
-        let p = catalog.patterns[pi]
-        switch scratch.match(p.regex, subject) {
+        switch scratch.match(code: codes[pi], subject) {
         case .matched:
             tallyPattern(pi, subject, time)
             if let probe, let ev = probeEvent {
+                let p = catalog.patterns[pi]
                 var fields: [(String, String)] = []
                 for (g, name) in p.fields {
                     if let r = scratch.group(g) { fields.append((name, String(decoding: UnsafeBufferPointer(rebasing: subject[r]), as: UTF8.self))) }
@@ -383,15 +396,18 @@ public final class EventAnalyzer {
         return neg ? -v : v
     }
 
-    /// Counts the event under signature `key`. `trace` (when the signature came from one)
-    /// remembers the slot, so a repeated trace finds it without hashing the id.
-    private func record(_ trace: CachedTrace?, _ key: SignatureKey, _ e: EventView, text: String?, sourceIndex: Int, ordinal: Int) {
+    /// Counts the event under the signature of `trace` (which remembers the slot, so a repeated
+    /// trace finds it without hashing the id), or else under `messageKey`. The key is read only
+    /// when needed: copying it retains its strings, which the trace shares with other threads.
+    private func record(_ trace: CachedTrace?, _ messageKey: SignatureKey?, _ e: EventView, text: String?, sourceIndex: Int, ordinal: Int) {
+        @inline(__always) func key() -> SignatureKey { messageKey ?? trace!.info.key! }
         var slot: Int
         if let trace, trace.generation == generation, trace.slot >= 0 {
             slot = trace.slot
-        } else if let s = signatureSlot[key.id] {
+        } else if let s = signatureSlot[key().id] {
             slot = s
         } else {
+            let key = key()
             if signatureTallies.count >= maxSignatures {
                 rest.overflowEvents += 1
                 if rest.overflowSignatures.count < 100_000 { rest.overflowSignatures.insert(key.id) }
@@ -411,8 +427,8 @@ public final class EventAnalyzer {
             signatureTallies[slot].patternIndices.append(pi)
             signatureTallies[slot].stat.patterns.insert(catalog.patterns[Int(pi)].spec.id)
         }
-        signatureTallies[slot].count(e, key: key, text: text, order: order, deferExemplar: deferExemplars)
-        lastSignature = key.id
+        signatureTallies[slot].count(e, key: key(), text: text, order: order, deferExemplar: deferExemplars)
+        lastSlot = slot
     }
 
     // MARK: - Tallies ↔ state
@@ -461,6 +477,7 @@ public final class EventAnalyzer {
         }
         signatureTallies.removeAll(keepingCapacity: true)
         signatureSlot.removeAll(keepingCapacity: true)
+        lastSlot = -1
         for id in s.signatures.keys.sorted() {
             var t = SignatureTally(stat: s.signatures[id]!)
             t.patternIndices = t.stat.patterns.compactMap { patternIndex[$0].map(Int32.init) }

@@ -144,7 +144,8 @@ struct SignatureTally {
     init(key: SignatureKey) { stat = SignatureStat(key: key) }
     init(stat: SignatureStat) { self.stat = stat }
 
-    mutating func count(_ e: EventView, key: SignatureKey, text: String?, order: EventOrder, deferExemplar: Bool) {
+    /// `key` is read only when the event becomes the exemplar.
+    mutating func count(_ e: EventView, key: @autoclosure () -> SignatureKey, text: String?, order: EventOrder, deferExemplar: Bool) {
         stat.count += 1
         if let t = e.time {
             stat.firstSeen = minOpt(stat.firstSeen, t)
@@ -178,7 +179,7 @@ struct SignatureTally {
             // The key's outer class and `why` describe the exemplar event (they vary between
             // events of one signature, e.g. JDK module prefixes), so they do not depend on input
             // or merge order.
-            stat.key = key
+            stat.key = key()
         }
     }
 
@@ -220,10 +221,15 @@ final class TraceInfo: Sendable {
 /// A trace as one analyzer knows it: plus the slot its signature has in that analyzer's tallies.
 final class CachedTrace {
     let info: TraceInfo
+    /// `info.hasChain`, copied: reading it through `info` retained the shared object.
+    let hasChain: Bool
     /// The signature's slot in the analyzer's tallies of `generation` (-1: not known).
     var slot = -1
     var generation = 0
-    init(_ info: TraceInfo) { self.info = info }
+    init(_ info: TraceInfo) {
+        self.info = info
+        hasChain = info.hasChain
+    }
 }
 
 /// Parsed traces shared by the analyzers of one run: each thread would otherwise parse and sign

@@ -63,21 +63,21 @@ struct ReportFlags: ParsableArguments {
             o.color = true
             report = Report(result: report.result, catalog: report.catalog, options: o, findings: report.findings, timeline: report.timeline)
         }
-        let text: String
+        let bytes: Data
         switch format {
-        case .json: text = JSONReport(report).render()
-        case .markdown: text = MarkdownReport(report).render()
-        case .text: text = TextReport(report).render()
+        case .json: bytes = JSONReport(report).renderData()
+        case .markdown: bytes = Data(MarkdownReport(report).render().utf8)
+        case .text: bytes = Data(TextReport(report).render().utf8)
         }
         if let output {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("stacksift: cannot write \(output): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(2)
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(bytes)
         }
         for e in report.result.errors where printErrors {
             let at = e.offset.map { " (at byte offset \($0))" } ?? ""

@@ -222,11 +222,20 @@ public struct JSONReport: Encodable {
                               fields: p.fields.mapValues { FieldOut(min: $0.min, max: $0.max, last: $0.last) },
                               values: values)
         }
-        signatures = report.signaturesByCount.map { s in
-            SignatureOut(id: s.key.id, kind: s.key.kind, exception: s.key.exception, rootCause: s.key.rootCause, message: redact(s.key.message),
-                         frames: s.key.frames, why: s.key.why.map(redact.redact), count: s.count, firstSeen: t(s.firstSeen), lastSeen: t(s.lastSeen),
-                         patterns: s.patterns.sorted(), sources: s.sources, exemplar: redact(s.exemplar), exemplarTruncated: s.exemplarTruncated)
-        }
+        // Redacting the exemplars is most of building a large report: on both cores (a redactor
+        // and a time format per thread).
+        let sigs = report.signaturesByCount
+        let redactOn = options.redact, zone = options.timeZone
+        signatures = parallelChunks(sigs.count) { range in
+            let redact = Redactor(enabled: redactOn)
+            let tf = TimeFormat(zone)
+            func t(_ v: Int64?) -> String? { v.map(tf.iso) }
+            return sigs[range].map { s in
+                SignatureOut(id: s.key.id, kind: s.key.kind, exception: s.key.exception, rootCause: s.key.rootCause, message: redact(s.key.message),
+                             frames: s.key.frames, why: s.key.why.map(redact.redact), count: s.count, firstSeen: t(s.firstSeen), lastSeen: t(s.lastSeen),
+                             patterns: s.patterns.sorted(), sources: s.sources, exemplar: redact(s.exemplar), exemplarTruncated: s.exemplarTruncated)
+            }
+        }.flatMap { $0 }
         limits = Limits(maxSignatures: options.maxSignatures, overflowEvents: r.state.overflowEvents,
                         overflowSignatures: r.state.overflowSignatures.count, regexLimitHits: r.state.limitHits,
                         exemplarBytes: AnalysisState.exemplarCap,
@@ -269,10 +278,68 @@ public struct JSONReport: Encodable {
     }
 
     public func render() -> String {
+        String(decoding: renderData(), as: UTF8.self)
+    }
+
+    static func encoder() -> JSONEncoder {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? enc.encode(self)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return enc
+    }
+
+    /// Where the top level's empty `signatures` array sits in the pretty-printed report (keys
+    /// one level deep are indented by two spaces; deeper ones, like the timeline's, by more).
+    static let emptySignatures = Data("\n  \"signatures\" : [\n\n  ]".utf8)
+
+    /// The report as UTF-8 JSON with a final newline. The signatures — exemplars above all,
+    /// most of a large report — are encoded on both cores, one by one, indented to their depth
+    /// and spliced into the rest: the same bytes as encoding the whole report at once (a raw
+    /// newline in pretty-printed JSON is always layout; newlines in strings are escaped).
+    public func renderData() -> Data {
+        let enc = Self.encoder()
+        var out: Data
+        var rest = self
+        rest.signatures = []
+        if signatures.count >= 32, let top = try? enc.encode(rest), let at = top.range(of: Self.emptySignatures),
+           top[at.upperBound...].range(of: Self.emptySignatures) == nil {
+            let sigs = signatures
+            let parts: [Data?] = parallelChunks(sigs.count) { range in
+                let enc = Self.encoder()
+                var d = Data()
+                for i in range {
+                    guard let one = try? enc.encode(sigs[i]) else { return nil }
+                    d.append(contentsOf: i == 0 ? "\n    ".utf8 : ",\n    ".utf8)
+                    Self.appendIndented(one, by: "    ", to: &d)
+                }
+                return d
+            }
+            if parts.allSatisfy({ $0 != nil }) {
+                out = Data(top[..<at.lowerBound])
+                out.append(contentsOf: "\n  \"signatures\" : [".utf8)
+                for p in parts { out.append(p!) }
+                out.append(contentsOf: "\n  ]".utf8)
+                out.append(top[at.upperBound...])
+                out.append(UInt8(ascii: "\n"))
+                return out
+            }
+        }
+        out = (try? enc.encode(self)) ?? Data("{}".utf8)
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// Appends `json` with `indent` after each of its newlines, except where the line is empty
+    /// (the inside of an empty array or object is printed as a bare blank line).
+    static func appendIndented(_ json: Data, by indent: String, to out: inout Data) {
+        json.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
+            var from = 0
+            for i in 0..<b.count where b[i] == 0x0A {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[from...i]))
+                if i + 1 < b.count && b[i + 1] != 0x0A { out.append(contentsOf: indent.utf8) }
+                from = i + 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[from...]))
+        }
     }
 }
 

@@ -22,6 +22,7 @@ struct StackSiftCommand: ParsableCommand {
           stacksift analyze /var/log/app --save-state web1.state # per host, then
           stacksift merge web1.state web2.state > report.md
           stacksift patterns check my-patterns.yaml
+          stacksift patterns profile --patterns my-patterns.yaml logs/   # what each regex costs
 
         Exit status: 0 every input read completely; 1 a finding at or above --fail-on; \
         2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage.
@@ -198,8 +199,8 @@ struct Merge: ParsableCommand {
 
 struct Patterns: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List, check and try the pattern catalog.",
-        subcommands: [List.self, Check.self, Test.self]
+        abstract: "List, check, try and profile the pattern catalog.",
+        subcommands: [List.self, Check.self, Test.self, Profile.self]
     )
 
     struct List: ParsableCommand {
@@ -279,6 +280,59 @@ struct Patterns: ParsableCommand {
             FileHandle.standardOutput.write(Data(out.utf8))
             for e in errors + hits.errors { FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\n".utf8)) }
             if !(errors + hits.errors).isEmpty { throw ExitCode(2) }
+        }
+    }
+
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what each pattern's regex costs on some logs: runs, matches, time.",
+            discussion: """
+            Reads the logs on one thread with the catalog (built-in plus --patterns) and times \
+            every regex run. A regex runs only on events holding one of its literals, so a \
+            costly pattern either runs too often (a literal that is too common: RUNS far above \
+            MATCHES) or scans too much (an event-scope regex over long events: high µs/RUN). \
+            Times vary between runs and machines; compare patterns within one run.
+            """)
+        @Argument(help: ArgumentHelp("Files, directories, or -.", valueName: "PATH")) var paths: [String]
+        @Option(help: "Show the N costliest patterns (0: all).") var top = 0
+        @OptionGroup var flags: AnalysisFlags
+
+        func run() throws {
+            let catalog = try flags.catalog()
+            let (sources, errors) = Discovery.expand(paths)
+            let r = PatternProfiler(catalog: catalog, options: flags.options()).run(sources)
+            FileHandle.standardOutput.write(Data(Self.table(r, top: top).utf8))
+            for e in errors + r.errors { FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\n".utf8)) }
+            if !(errors + r.errors).isEmpty { throw ExitCode(2) }
+        }
+
+        static func table(_ r: PatternProfiler.Result, top: Int) -> String {
+            let ran = r.costs.filter { $0.runs > 0 }
+            let shown = top > 0 ? Array(ran.prefix(top)) : ran
+            let total = max(1, r.regexNanoseconds)
+            let w = max(7, shown.map(\.id.count).max() ?? 7)
+            func col(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+            func f(_ v: Double, _ d: Int) -> String { String(format: "%.\(d)f", v) }
+            var out = "PATTERN".padding(toLength: w, withPad: " ", startingAt: 0) + "  SCOPE     " + col("RUNS", 9) + col("MATCHES", 9)
+                + col("TIME ms", 10) + col("µs/RUN", 9) + col("KB/RUN", 8) + col("SHARE", 7) + "\n"
+            for c in shown {
+                let ms = Double(c.nanoseconds) / 1e6
+                out += c.id.padding(toLength: w, withPad: " ", startingAt: 0) + "  " + c.scope.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
+                out += col("\(c.runs)", 9) + col("\(c.matches)", 9) + col(f(ms, 1), 10)
+                out += col(f(Double(c.nanoseconds) / 1e3 / Double(c.runs), 2), 9) + col(f(Double(c.subjectBytes) / 1024 / Double(c.runs), 1), 8)
+                out += col("\(Int((Double(c.nanoseconds) * 100 / Double(total)).rounded()))%", 7)
+                var notes: [String] = []
+                if c.unfiltered { notes.append("no literal: runs on every event") }
+                if c.limitHits > 0 { notes.append("\(c.limitHits) run(s) hit the match limit") }
+                out += notes.isEmpty ? "\n" : "  (" + notes.joined(separator: "; ") + ")\n"
+            }
+            if shown.count < ran.count { out += "… \(ran.count - shown.count) more pattern(s) ran (--top 0 shows all)\n" }
+            let never = r.costs.count - ran.count
+            let pct = r.events > 0 ? Double(r.eventsWithCandidates) * 100 / Double(r.events) : 0
+            out += "\(r.costs.count) patterns, \(ran.count) ran, \(never) never ran (no literal found). "
+            out += "\(r.eventsWithCandidates) of \(r.events) events (\(f(pct, 1))%) reached a regex. "
+            out += "Regex time \(f(Double(r.regexNanoseconds) / 1e6, 1)) ms of \(f(r.seconds, 2)) s for \(f(Double(r.bytes) / 1e6, 1)) MB on one thread.\n"
+            return out
         }
     }
 }

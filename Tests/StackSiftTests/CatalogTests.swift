@@ -297,6 +297,34 @@ final class CatalogTests: XCTestCase {
 
     // MARK: - pathological regex
 
+    /// The profiler times the very runs a normal analysis makes: per pattern, its matches are the
+    /// events the analysis counted, its runs at least those, and a pattern without a literal
+    /// hit never ran.
+    func testProfileCountsTheRunsOfAnAnalysis() throws {
+        let dir = repoRoot.appendingPathComponent("samples/003-dbcp-unreturned-connections").path
+        let catalog = try PatternCatalog.standard()
+        var options = AnalysisOptions()
+        options.timeZone = TimeZone(identifier: "UTC")!
+        let (sources, _) = Discovery.expand([dir])
+        let profile = PatternProfiler(catalog: catalog, options: options).run(sources)
+        let state = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: []).state
+        XCTAssertEqual(profile.costs.count, catalog.patterns.count)
+        XCTAssertTrue(profile.errors.isEmpty)
+        XCTAssertGreaterThan(profile.events, 0)
+        XCTAssertGreaterThan(profile.eventsWithCandidates, 0)
+        XCTAssertLessThanOrEqual(profile.eventsWithCandidates, profile.events)
+        var matched = 0
+        for c in profile.costs {
+            XCTAssertEqual(c.matches, state.patterns[c.id]?.count ?? 0, c.id)
+            XCTAssertGreaterThanOrEqual(c.runs, c.matches, c.id)
+            if c.runs == 0 { XCTAssertEqual(c.nanoseconds, 0, c.id); XCTAssertEqual(c.subjectBytes, 0, c.id) }
+            matched += c.matches
+        }
+        XCTAssertGreaterThan(matched, 0)
+        // costliest first
+        XCTAssertEqual(profile.costs.map(\.nanoseconds), profile.costs.map(\.nanoseconds).sorted(by: >))
+    }
+
     func testCatastrophicBacktrackingHitsTheLimit() throws {
         let regex = try Regex("(a+)+$")
         let scratch = MatchScratch(maxCaptureCount: regex.captureCount)

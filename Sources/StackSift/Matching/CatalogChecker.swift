@@ -1,3 +1,5 @@
+import Dispatch
+
 /// `stacksift patterns check`: every problem a catalog author should fix, with file, line and id.
 public enum CatalogChecker {
     public struct Report: Sendable {
@@ -98,6 +100,94 @@ public struct PatternProbe {
             let r = FileProcessor(options: opts, analyzer: analyzer, sourceIndex: i).process(s, pipelined: false)
             if let e = r.error { result.errors.append(e) }
         }
+        return result
+    }
+}
+
+/// Regex runs counted and timed per catalog pattern (by catalog index), filled by an
+/// `EventAnalyzer` whose `costs` is set. One analyzer, one thread.
+public final class PatternCosts {
+    public internal(set) var runs: [Int]
+    public internal(set) var matches: [Int]
+    public internal(set) var limitHits: [Int]
+    public internal(set) var nanoseconds: [UInt64]
+    public internal(set) var subjectBytes: [Int]
+    /// Events that reached at least one regex (a literal of some pattern was found).
+    public internal(set) var eventsWithCandidates = 0
+
+    public init(patterns n: Int) {
+        runs = Array(repeating: 0, count: n)
+        matches = runs
+        limitHits = runs
+        subjectBytes = runs
+        nanoseconds = Array(repeating: 0, count: n)
+    }
+
+    func record(_ pi: Int, nanoseconds ns: UInt64, bytes: Int, outcome: MatchScratch.Outcome) {
+        runs[pi] += 1
+        nanoseconds[pi] &+= ns
+        subjectBytes[pi] += bytes
+        if outcome == .matched { matches[pi] += 1 }
+        if outcome == .limitHit { limitHits[pi] += 1 }
+    }
+}
+
+/// What each pattern of a catalog costs on some logs (`stacksift patterns profile`): how often
+/// its literals let its regex run, how often the regex matched, and the time PCRE2 took. The
+/// logs are read on one thread, so the times add up to the regex work of a run.
+public struct PatternProfiler {
+    public struct Cost: Sendable {
+        public var id: String
+        public var scope: PatternScope
+        /// The pattern has no literal: its regex runs on every event.
+        public var unfiltered: Bool
+        public var runs: Int
+        public var matches: Int
+        public var limitHits: Int
+        public var nanoseconds: UInt64
+        /// Bytes of all subjects the regex ran on (line, event text or exception messages).
+        public var subjectBytes: Int
+    }
+
+    public struct Result: Sendable {
+        /// Every pattern of the catalog, the costliest first (then by id).
+        public var costs: [Cost] = []
+        public var events = 0
+        public var bytes: Int64 = 0
+        public var eventsWithCandidates = 0
+        public var seconds = 0.0
+        public var errors: [InputError] = []
+        public var regexNanoseconds: UInt64 { costs.reduce(0) { $0 + $1.nanoseconds } }
+    }
+
+    let catalog: PatternCatalog
+    let options: AnalysisOptions
+
+    public init(catalog: PatternCatalog, options: AnalysisOptions) {
+        self.catalog = catalog
+        self.options = options
+    }
+
+    public func run(_ sources: [InputSource]) -> Result {
+        var result = Result()
+        let analyzer = EventAnalyzer(catalog: catalog, signer: Signer(appPackages: options.appPackages), maxSignatures: options.maxSignatures)
+        let costs = PatternCosts(patterns: catalog.patterns.count)
+        analyzer.costs = costs
+        var opts = options
+        opts.stage = .full
+        let start = DispatchTime.now().uptimeNanoseconds
+        for (i, s) in sources.enumerated() {
+            let r = FileProcessor(options: opts, analyzer: analyzer, sourceIndex: i).process(s, pipelined: false)
+            result.events += r.events
+            result.bytes += r.bytes
+            if let e = r.error { result.errors.append(e) }
+        }
+        result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        result.eventsWithCandidates = costs.eventsWithCandidates
+        result.costs = catalog.patterns.enumerated().map { pi, p in
+            Cost(id: p.spec.id, scope: p.spec.scope, unfiltered: p.spec.literals.isEmpty, runs: costs.runs[pi], matches: costs.matches[pi],
+                 limitHits: costs.limitHits[pi], nanoseconds: costs.nanoseconds[pi], subjectBytes: costs.subjectBytes[pi])
+        }.sorted { ($0.nanoseconds, $1.id) > ($1.nanoseconds, $0.id) }
         return result
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Per-worker analysis of events: literal prefilter → PCRE2 patterns → exception chain →
 /// signature. Owns its match scratch and reusable buffers; never shared between threads.
 public final class EventAnalyzer {
@@ -61,6 +63,8 @@ public final class EventAnalyzer {
     private let maxSignatures: Int
     /// Called for every pattern match with the event and the fields pulled out (`patterns test`).
     public var probe: ((String, EventView, [(String, String)]) -> Void)?
+    /// When set, every regex run is timed into it (`patterns profile`); nil in a normal run.
+    public var costs: PatternCosts?
     /// The signature the last `analyze` call counted the event under (nil: none, or past the
     /// cap). `tail` raises its alerts from it.
     public var lastSignature: String? { lastSlot >= 0 ? signatureTallies[lastSlot].stat.key.id : nil }
@@ -249,6 +253,7 @@ public final class EventAnalyzer {
             hinted = false
         }
         if patternHits.count == 0 && !hinted { return }
+        if let costs, patternHits.count > 0 { costs.eventsWithCandidates += 1 }
 
         var trace: CachedTrace?
         var text: String?
@@ -334,7 +339,15 @@ public final class EventAnalyzer {
     }
 
     private func matchAndRecord(_ pi: Int, _ subject: UnsafeBufferPointer<UInt8>, _ time: Int64?) -> Bool {
-        switch scratch.match(code: codes[pi], subject) {
+        let outcome: MatchScratch.Outcome
+        if let costs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            outcome = scratch.match(code: codes[pi], subject)
+            costs.record(pi, nanoseconds: DispatchTime.now().uptimeNanoseconds &- start, bytes: subject.count, outcome: outcome)
+        } else {
+            outcome = scratch.match(code: codes[pi], subject)
+        }
+        switch outcome {
         case .matched:
             tallyPattern(pi, subject, time)
             if let probe, let ev = probeEvent {

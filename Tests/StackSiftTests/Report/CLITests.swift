@@ -34,6 +34,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["analyze", Self.sample003, "--timezone", "UTC"]).status, 0)
     }
 
+    func testPatternsProfile() throws {
+        let r = try run(["patterns", "profile", Self.sample003, "--timezone", "UTC"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.first?.hasPrefix("PATTERN") == true, r.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("dbcp.") }, "sample 003 is a DBCP incident: \(r.stdout)")
+        XCTAssertTrue(lines.last?.contains("reached a regex") == true, r.stdout)
+        let top1 = try run(["patterns", "profile", Self.sample003, "--top", "1"])
+        XCTAssertEqual(top1.stdout.split(separator: "\n").count, 4, "header, one pattern, the '… more' line, summary: \(top1.stdout)")
+        let missing = try run(["patterns", "profile", Self.sample003 + "/no-such.log"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("no-such.log"), missing.stderr)
+    }
+
     func testUsageErrors() throws {
         let r = try run(["analyze", Self.sample003, "--bucket", "30s"])
         XCTAssertEqual(r.status, 64)

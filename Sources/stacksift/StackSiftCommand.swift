@@ -292,6 +292,9 @@ struct Patterns: ParsableCommand {
             costly pattern either runs too often (a literal that is too common: RUNS far above \
             MATCHES) or scans too much (an event-scope regex over long events: high µs/RUN). \
             Times vary between runs and machines; compare patterns within one run.
+
+            Example:
+              stacksift patterns profile --patterns my-patterns.yaml /var/log/app --top 10
             """)
         @Argument(help: ArgumentHelp("Files, directories, or -.", valueName: "PATH")) var paths: [String]
         @Option(help: "Show the N costliest patterns (0: all).") var top = 0

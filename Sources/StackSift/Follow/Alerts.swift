@@ -87,7 +87,7 @@ final class AlertDetector {
         for p in catalog.patterns {
             // Informational patterns (pool statistics, pool started) recur by design: they are not
             // incidents, so they neither burst nor resume.
-            let incident = p.spec.category != "wrapper" && p.spec.category != "other" && p.spec.severity >= .warning
+            let incident = p.spec.marksIncident && p.spec.severity >= .warning
             info[p.spec.id] = (p.spec.severity, incident)
         }
         patternInfo = info

@@ -23,6 +23,9 @@ public struct PatternSpec: Sendable, Codable, Equatable {
     public var title: String
     public var severity: Severity
     public var category: String
+    /// A match makes its event an incident (and, without a trace, a message signature of its
+    /// own): every category but `wrapper` (it wraps another pattern's cause) and `other`.
+    public var marksIncident: Bool { category != "wrapper" && category != "other" }
     public var scope: PatternScope
     /// Any one of these must occur in the event's message lines for the regex to run.
     public var literals: [String]

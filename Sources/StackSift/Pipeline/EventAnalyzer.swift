@@ -157,7 +157,7 @@ public final class EventAnalyzer {
         scopes = catalog.patterns.map(\.spec.scope)
         codes = .allocate(capacity: max(1, catalog.patterns.count))
         for (i, p) in catalog.patterns.enumerated() { (codes + i).initialize(to: p.regex.code) }
-        incidentFlags = catalog.patterns.map { $0.spec.category != "wrapper" && $0.spec.category != "other" }
+        incidentFlags = catalog.patterns.map(\.spec.marksIncident)
         patternTallies = Array(repeating: nil, count: catalog.patterns.count)
         var slots: [[(group: Int, slot: Int)]] = []
         var names: [[String]] = []

@@ -18,11 +18,12 @@ public struct LiteralPrefilter: @unchecked Sendable {
     /// such short literals) blocks are byte pairs, indexed directly.
     private let shift: UnsafePointer<UInt8>
     private let wide: Bool
-    /// block → range in `candidates` of the literals whose prefix window ends with it (CSR).
+    /// block → range in `candidates` of the literals whose window ends with it (CSR).
     private let candidateStart: UnsafePointer<Int32>
-    /// Literal index and its first four bytes (little endian; `wide` only), so most false
-    /// candidates are rejected without a call to memcmp.
+    /// Literal index, where its window starts in it, and the window's first four bytes (little
+    /// endian; `wide` only), so most false candidates are rejected without a call to memcmp.
     private let candidates: UnsafePointer<Int32>
+    private let candidateOffset: UnsafePointer<Int32>
     private let candidateHead: UnsafePointer<UInt32>
     /// Literals shorter than two bytes cannot be indexed; they always count as present.
     private let alwaysPresent: [Int32]
@@ -82,35 +83,89 @@ public struct LiteralPrefilter: @unchecked Sendable {
         let b = wide ? 3 : 2
         var shift = [UInt8](repeating: UInt8(m - b + 1), count: size)
         var lists = [[Int32]](repeating: [], count: size)
+        // Each literal is found through one window of m of its bytes, anywhere in it (Wu–Manber
+        // takes the first m): the walk verifies every window whose last block ends a window, so
+        // a window ending in `ion` or `ent` would be verified on almost every line of English.
+        let offset: [Int] = lits.map { l in wide && l.count > m ? Self.quietestWindow(l, m) : 0 }
         func key(_ l: [UInt8], endingAt j: Int) -> Int {
             if wide { return Self.hash3(UInt32(l[j - 2]) << 8 | UInt32(l[j - 1]) << 16 | UInt32(l[j]) << 24) }
             return Int(l[j - 1]) | Int(l[j]) << 8
         }
         for i in indexed {
-            let l = lits[i]
+            let l = lits[i], o = offset[i]
             for j in (b - 1)..<m {
-                let k = key(l, endingAt: j)
+                let k = key(l, endingAt: o + j)
                 let s = UInt8(m - 1 - j)
                 if s < shift[k] { shift[k] = s }
             }
-            lists[key(l, endingAt: m - 1)].append(Int32(i))
+            lists[key(l, endingAt: o + m - 1)].append(Int32(i))
         }
         var starts = [Int32](repeating: 0, count: size + 1)
         var cand: [Int32] = []
+        var offs: [Int32] = []
         var heads: [UInt32] = []
         for k in 0..<size {
             starts[k] = Int32(cand.count)
             for i in lists[k] {
                 cand.append(i)
-                let l = lits[Int(i)]
-                heads.append(wide ? UInt32(l[0]) | UInt32(l[1]) << 8 | UInt32(l[2]) << 16 | UInt32(l[3]) << 24 : 0)
+                let l = lits[Int(i)], o = offset[Int(i)]
+                offs.append(Int32(o))
+                heads.append(wide ? UInt32(l[o]) | UInt32(l[o + 1]) << 8 | UInt32(l[o + 2]) << 16 | UInt32(l[o + 3]) << 24 : 0)
             }
         }
         starts[size] = Int32(cand.count)
         self.shift = storage.alloc(shift)
         candidateStart = storage.alloc(starts)
         candidates = storage.alloc(cand)
+        candidateOffset = storage.alloc(offs)
         candidateHead = storage.alloc(heads)
+    }
+
+    /// Trigrams frequent in English and in Java log text (lower case): a window ending in one
+    /// would be verified on many lines.
+    static let commonTrigrams: Set<String> = [
+        "acc", "ace", "age", "ail", "ain", "ali", "all", "ame", "and", "ang", "ant", "are", "arn", "art",
+        "ase", "ass", "ate", "ati", "ava", "bas", "ble", "bug", "cal", "cce", "cee", "cep", "ces", "clo",
+        "col", "com", "con", "cti", "dat", "deb", "ded", "der", "dle", "ead", "ear", "eat", "ebu", "ect",
+        "eed", "ell", "eme", "ent", "ept", "ere", "err", "ers", "ery", "ess", "est", "eve", "exc", "fai",
+        "for", "get", "han", "hat", "her", "his", "hre", "ial", "ica", "ice", "ide", "ies", "ile", "ime",
+        "ine", "inf", "ing", "ini", "int", "ion", "ist", "ith", "iti", "ity", "ive", "jav", "led", "ler",
+        "lic", "lle", "los", "low", "man", "men", "mpl", "nal", "nce", "nec", "nfo", "nne", "not", "nte",
+        "nti", "nul", "omp", "one", "onn", "ons", "ool", "ope", "ore", "ort", "ose", "oun", "our", "ous",
+        "out", "ove", "pen", "per", "ple", "poo", "pre", "pro", "pti", "ran", "rat", "rea", "red", "req",
+        "res", "ror", "rre", "rro", "sed", "ser", "ses", "set", "sin", "sio", "sql", "ssi", "sta", "sto",
+        "str", "suc", "tar", "ted", "ter", "tha", "the", "thi", "thr", "tim", "tio", "top", "tor", "tra",
+        "ucc", "uer", "ues", "ull", "use", "ver", "vic", "war", "was", "wit", "xce"
+    ]
+
+    /// Where the window of `m` bytes through which `l` is found should start: the one whose
+    /// last three bytes are least like ordinary text (a common trigram, spaces and common
+    /// lower-case letters weigh most), the first of equals. Only speed depends on the choice.
+    static func quietestWindow(_ l: [UInt8], _ m: Int) -> Int {
+        func weight(_ c: UInt8) -> Int {
+            switch c {
+            case 0x20: return 10
+            case UInt8(ascii: "e"), UInt8(ascii: "t"), UInt8(ascii: "a"), UInt8(ascii: "o"), UInt8(ascii: "i"),
+                 UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "r"): return 6
+            case UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "u"), UInt8(ascii: "m"): return 4
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"),
+                 UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: ","): return 4
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): return 2
+            default: return 1
+            }
+        }
+        var best = 0, bestScore = Int.max
+        for o in 0...(l.count - m) {
+            let e = o + m
+            var score = weight(l[e - 3]) + weight(l[e - 2]) + weight(l[e - 1])
+            let lower = l[(e - 3)..<e].map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
+            if Self.commonTrigrams.contains(String(decoding: lower, as: UTF8.self)) { score += 20 }
+            if score < bestScore {
+                best = o
+                bestScore = score
+            }
+        }
+        return best
     }
 
     /// Records in `hits` every literal present in `text` not yet recorded for this event.
@@ -194,17 +249,19 @@ public struct LiteralPrefilter: @unchecked Sendable {
         }
     }
 
-    /// Compares the literals listed under block `k` with the text at `start`.
+    /// Compares the literals whose window ends with block `k` with the text, their window at
+    /// `window`.
     @inline(never)
-    private func verify(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, _ k: Int, _ hits: LiteralHits) {
+    private func verify(_ p: UnsafePointer<UInt8>, _ n: Int, _ window: Int, _ k: Int, _ hits: LiteralHits) {
         var c = Int(candidateStart[k])
         let end = Int(candidateStart[k + 1])
-        let head: UInt32 = wide ? UnsafeRawPointer(p + start).loadUnaligned(as: UInt32.self) : 0
+        let head: UInt32 = wide ? UnsafeRawPointer(p + window).loadUnaligned(as: UInt32.self) : 0
         while c < end {
             let li = candidates[c]
             if candidateHead[c] == head, !hits.isMarked(li) {
                 let ls = Int(flatStart[Int(li)]), len = Int(flatStart[Int(li) + 1]) - ls
-                if start + len <= n, memcmp(p + start, flat + ls, len) == 0 {
+                let start = window - Int(candidateOffset[c])
+                if start >= 0, start + len <= n, memcmp(p + start, flat + ls, len) == 0 {
                     hits.mark(li)
                 }
             }

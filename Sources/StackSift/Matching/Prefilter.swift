@@ -211,22 +211,22 @@ public struct LiteralPrefilter: @unchecked Sendable {
             var a0 = m - 1, a1 = q + m - 1, a2 = 2 * q + m - 1, a3 = 3 * q + m - 1
             // (a long first literal can push a part's end past the text)
             let e0 = min(a1, n), e1 = min(a2, n), e2 = min(a3, n)
-            while a0 < e0 && a1 < e1 && a2 < e2 && a3 < n {
-                step(&a0); step(&a1); step(&a2); step(&a3)
+            // Walks still going keep stepping together when one is done: run one after another,
+            // the leftovers left the core waiting on each load again.
+            while a0 < e0 || a1 < e1 || a2 < e2 || a3 < n {
+                if a0 < e0 { step(&a0) }
+                if a1 < e1 { step(&a1) }
+                if a2 < e2 { step(&a2) }
+                if a3 < n { step(&a3) }
             }
-            while a0 < e0 { step(&a0) }
-            while a1 < e1 { step(&a1) }
-            while a2 < e2 { step(&a2) }
-            while a3 < n { step(&a3) }
         } else if n >= 48 {
             let mid = n / 2
             var a0 = m - 1, a1 = mid + m - 1
             let e0 = min(a1, n)
-            while a0 < e0 && a1 < n {
-                step(&a0); step(&a1)
+            while a0 < e0 || a1 < n {
+                if a0 < e0 { step(&a0) }
+                if a1 < n { step(&a1) }
             }
-            while a0 < e0 { step(&a0) }
-            while a1 < n { step(&a1) }
         } else {
             var a = m - 1
             while a < n { step(&a) }

@@ -1,9 +1,10 @@
 /// Finds which of many literals occur in a text in one pass, Wu–Manber style: a table over
 /// blocks of three bytes (hashed) says how far the window of the shortest literal length can
 /// jump, so a line of ordinary log text is crossed several bytes per step; only windows ending
-/// in a block that ends some literal's prefix are compared in full. Three-byte blocks rather
-/// than byte pairs: pairs like `e ` or `in` end a literal prefix somewhere in almost every
-/// word, and each such window costs a verification. Memory is fixed (a 16 KiB shift table, so it
+/// in a block that ends some literal's indexed window (its least ordinary stretch of that
+/// length, see `quietestWindow`) are compared in full. Three-byte blocks rather than byte
+/// pairs: pairs like `e ` or `in` end a window somewhere in almost every word, and each such
+/// window costs a verification. Memory is fixed (a 16 KiB shift table, so it
 /// stays in L1, and a 64 KiB candidate index), allocated once so the scan touches no reference-counted storage.
 public struct LiteralPrefilter: @unchecked Sendable {
     public let literals: [[UInt8]]

@@ -72,6 +72,30 @@ final class PrefilterTests: XCTestCase {
         }
     }
 
+    /// Which window of a literal is indexed decides only speed, so nothing else notices if the
+    /// choice breaks: a literal longer than the window is indexed through one that does not end
+    /// in a common trigram whenever it has such a window, and the window lies inside it.
+    func testIndexedWindowAvoidsCommonEndings() {
+        func common(_ l: [UInt8], _ end: Int) -> Bool {
+            let g = l[(end - 3)..<end].map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
+            return LiteralPrefilter.commonTrigrams.contains(String(decoding: g, as: UTF8.self))
+        }
+        let m = 8
+        var moved = 0
+        for lit in builtinCatalogForTests.patterns.flatMap(\.spec.literals) + ["Connection is not available", "Too many connections"] {
+            let l = Array(lit.utf8)
+            guard l.count > m else { continue }
+            let o = LiteralPrefilter.quietestWindow(l, m)
+            XCTAssertTrue(o >= 0 && o + m <= l.count, lit)
+            if (0...(l.count - m)).contains(where: { !common(l, $0 + m) }) {
+                XCTAssertFalse(common(l, o + m), "\(lit): window ends in \(String(decoding: l[(o + m - 3)..<(o + m)], as: UTF8.self))")
+            }
+            if o > 0 { moved += 1 }
+        }
+        XCTAssertGreaterThan(moved, 10, "most catalog literals start with ordinary text")
+        XCTAssertEqual(LiteralPrefilter.quietestWindow(Array("Slow SQL".utf8), m), 0)
+    }
+
     /// The analyzer's two prefilters (catalog literals; the hint literals no pattern uses)
     /// together find every literal, on real log lines with literals planted at line edges.
     func testCatalogLiteralsOnRealText() throws {

@@ -180,7 +180,6 @@ public final class LineFramer {
         return (UnsafeBufferPointer(start: p, count: n), isCut)
     }
 
-
     static func validUTF8(_ p: UnsafePointer<UInt8>, _ n: Int, allowCutTail: Bool) -> Bool {
         var i = 0
         let raw = UnsafeRawPointer(p)

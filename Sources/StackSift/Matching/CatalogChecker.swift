@@ -93,14 +93,22 @@ public struct PatternProbe {
                 result.events.append(Hit(source: currentSource, time: e.time, text: e.text, fields: fields))
             }
         }
-        var opts = options
-        opts.stage = .full
-        for (i, s) in sources.enumerated() {
-            currentSource = s.path
-            let r = FileProcessor(options: opts, analyzer: analyzer, sourceIndex: i).process(s, pipelined: false)
-            if let e = r.error { result.errors.append(e) }
-        }
+        let files = readSerially(sources, options: options, analyzer: analyzer) { currentSource = $0.path }
+        result.errors = files.compactMap(\.error)
         return result
+    }
+}
+
+/// Reads `sources` one after another on the calling thread through `analyzer` (full stage,
+/// no worker threads): what the catalog tools run instead of an `Analysis`. `before` is told
+/// each input as its reading starts.
+func readSerially(_ sources: [InputSource], options: AnalysisOptions, analyzer: EventAnalyzer,
+                  before: (InputSource) -> Void = { _ in }) -> [FileReport] {
+    var opts = options
+    opts.stage = .full
+    return sources.enumerated().map { i, s in
+        before(s)
+        return FileProcessor(options: opts, analyzer: analyzer, sourceIndex: i).process(s, pipelined: false)
     }
 }
 
@@ -173,15 +181,11 @@ public struct PatternProfiler {
         let analyzer = EventAnalyzer(catalog: catalog, signer: Signer(appPackages: options.appPackages), maxSignatures: options.maxSignatures)
         let costs = PatternCosts(patterns: catalog.patterns.count)
         analyzer.costs = costs
-        var opts = options
-        opts.stage = .full
         let start = DispatchTime.now().uptimeNanoseconds
-        for (i, s) in sources.enumerated() {
-            let r = FileProcessor(options: opts, analyzer: analyzer, sourceIndex: i).process(s, pipelined: false)
-            result.events += r.events
-            result.bytes += r.bytes
-            if let e = r.error { result.errors.append(e) }
-        }
+        let files = readSerially(sources, options: options, analyzer: analyzer)
+        result.events = files.reduce(0) { $0 + $1.events }
+        result.bytes = files.reduce(0) { $0 + $1.bytes }
+        result.errors = files.compactMap(\.error)
         result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         result.eventsWithCandidates = costs.eventsWithCandidates
         result.costs = catalog.patterns.enumerated().map { pi, p in

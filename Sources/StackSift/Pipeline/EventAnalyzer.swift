@@ -262,18 +262,18 @@ public final class EventAnalyzer {
             if let hit = chainCache[h] {
                 trace = hit
             } else {
-                var info = traces.get(h)
-                if info == nil {
+                let info: TraceInfo
+                if let shared = traces.get(h) {
+                    info = shared
+                } else {
                     let t = e.text
                     text = t
                     let chain = ExceptionParser.parse(t, frames: frameCache)
-                    let made = TraceInfo(chain: chain, key: chain.map { signer.sign(chain: $0, logMessage: Self.message(of: e)) })
-                    // a key without frames took the log message: it holds for this event only
-                    if made.key?.frames.isEmpty != true { traces.put(h, made) }
-                    info = made
+                    info = TraceInfo(chain: chain, key: chain.map { signer.sign(chain: $0, logMessage: Self.message(of: e)) })
+                    if info.reusable { traces.put(h, info) }
                 }
-                let made = CachedTrace(info!)
-                if info!.key?.frames.isEmpty != true { remember(h, made) }
+                let made = CachedTrace(info)
+                if info.reusable { remember(h, made) }
                 trace = made
             }
         }

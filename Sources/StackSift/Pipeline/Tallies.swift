@@ -200,9 +200,12 @@ final class TraceInfo: Sendable {
     let hasChain: Bool
     /// `Class: message` of each throwable, outermost first: what exception-scope patterns match.
     let subjects: [[UInt8]]
-    /// The chain's signature (nil without a chain). Only traces whose key holds frames are
-    /// cached: a key without frames took the event's own log message.
+    /// The chain's signature (nil without a chain).
     let key: SignatureKey?
+    /// Whether it holds for every event with the same trace hash, so it may be cached: not
+    /// when the key has no frames, since such a key took the event's own log message (whose
+    /// digits the hash ignores).
+    var reusable: Bool { key?.frames.isEmpty != true }
 
     init(chain: ExceptionChain?, key: SignatureKey?) {
         hasChain = chain != nil

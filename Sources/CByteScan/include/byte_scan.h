@@ -49,4 +49,10 @@ static inline ptrdiff_t stacksift_scan_line(const uint8_t *p, size_t n, unsigned
     return -1;
 }
 
+/// XXH3-64 (seed 0) of p[0..<n]: the same value as libxxhash's XXH3_64bits, with AVX2 on a
+/// CPU that has it (the library is built without).
+uint64_t stacksift_xxh3(const void *p, size_t n);
+/// The same, never with AVX2 (tests compare the two).
+uint64_t stacksift_xxh3_baseline(const void *p, size_t n);
+
 #endif

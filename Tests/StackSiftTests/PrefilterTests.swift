@@ -146,5 +146,17 @@ final class PrefilterTests: XCTestCase {
         XCTAssertFalse(check("C:\\temp\\n\\t at x"))
         XCTAssertTrue(check("\\\\n\\tat \\n\\tat "))
         XCTAssertFalse(check(""))
+        // the quick reject reads sixteen bytes a step: the needle at every offset of lines of
+        // every length up to three steps, and a lone backslash anywhere is not enough
+        for length in 7...50 {
+            for at in 0...(length - 7) {
+                var s = String(repeating: "x", count: at) + "\\n\\tat "
+                s += String(repeating: "y", count: length - at - 7)
+                XCTAssertTrue(check(s), "needle at \(at) of \(length)")
+                var t = Array(repeating: UInt8(ascii: "x"), count: length)
+                t[at] = UInt8(ascii: "\\")
+                XCTAssertFalse(check(String(decoding: t, as: UTF8.self)), "backslash at \(at) of \(length)")
+            }
+        }
     }
 }

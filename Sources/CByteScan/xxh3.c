@@ -15,7 +15,8 @@ static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
 
 uint64_t stacksift_xxh3(const void *p, size_t n) {
 #if defined(__x86_64__)
-    if (n >= 240 && has_avx2()) return stacksift_xxh3_avx2(p, n);
+    // shorter inputs take XXH3's scalar paths whatever the build
+    if (n > XXH3_MIDSIZE_MAX && has_avx2()) return stacksift_xxh3_avx2(p, n);
 #endif
-    return XXH3_64bits(p, n);
+    return stacksift_xxh3_baseline(p, n);
 }

@@ -1,6 +1,6 @@
-// Byte scans for the framer's per-line hot path, as static inline functions so the Swift
-// code that calls them gets them inlined. SSE2 (every x86-64) where available, plain C
-// elsewhere; both give the same answers.
+// Byte-level kernels in C: the framer's per-line scan, static inline so the Swift code that
+// calls it gets it inlined (SSE2 on every x86-64, plain C elsewhere; both give the same
+// answers), and XXH3 built for AVX2 where the CPU has it (xxh3.c).
 #ifndef STACKSIFT_BYTE_SCAN_H
 #define STACKSIFT_BYTE_SCAN_H
 

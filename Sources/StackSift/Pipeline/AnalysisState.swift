@@ -33,8 +33,11 @@ public struct TextFieldStat: Sendable, Codable, Equatable {
     public static let cap = 512
 
     public mutating func add(_ v: String, count: Int = 1) {
-        if values[v] != nil || values.count < Self.cap {
-            values[v, default: 0] += count
+        // one hash of `v` when it is known (a second lookup showed in profiles of full runs)
+        if let i = values.index(forKey: v) {
+            values.values[i] += count
+        } else if values.count < Self.cap {
+            values[v] = count
         } else {
             overflow += count
         }

@@ -77,6 +77,8 @@ public final class EventAnalyzer {
     let traces: TraceCache
     /// Parsed frame lines, for the traces this analyzer parses.
     private let frameCache = FrameCache()
+    /// Message signatures by template (`messageKey`).
+    private var messageKeys: [String: SignatureKey] = [:]
     static let chainCacheLimit = 4096
     /// Keep exemplars as bytes (`SignatureStat.pendingExemplar`) for the job merge to turn
     /// into text; off for callers that read `state` directly.
@@ -308,8 +310,19 @@ public final class EventAnalyzer {
         if let trace, trace.hasChain {
             record(trace, nil, e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         } else if incident {
-            record(nil, signer.signMessage(Self.message(of: e)), e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
+            record(nil, messageKey(e), e, text: text, sourceIndex: sourceIndex, ordinal: ordinal)
         }
+    }
+
+    /// The message signature of incident event `e`. Keys by template are kept (a few thousand
+    /// at most): building one (key text, id, notes) cost as much as templating the message.
+    private func messageKey(_ e: EventView) -> SignatureKey {
+        let template = Signer.messageTemplate(Self.message(of: e))
+        if let k = messageKeys[template] { return k }
+        let k = signer.signMessage(template: template)
+        if messageKeys.count >= Self.chainCacheLimit { messageKeys.removeAll(keepingCapacity: true) }
+        messageKeys[template] = k
+        return k
     }
 
     private func remember(_ h: UInt64, _ trace: CachedTrace) {

@@ -158,7 +158,16 @@ public struct Signer: Sendable {
 
     /// Signs a one-line incident message (`HikariPool-3 - Starting...`) by its template.
     public func signMessage(_ logMessage: String) -> SignatureKey {
-        let template = MessageTemplate.template(Self.firstLine(logMessage))
+        signMessage(template: Self.messageTemplate(logMessage))
+    }
+
+    /// What a message signature is keyed by: the template of the message's first line.
+    static func messageTemplate(_ logMessage: String) -> String {
+        MessageTemplate.template(firstLine(logMessage))
+    }
+
+    /// The signature of a message whose template is `template` (see `messageTemplate`).
+    func signMessage(template: String) -> SignatureKey {
         let key = ["v\(Self.algorithmVersion)", "kind=message", "message=" + template].joined(separator: "\n")
         return SignatureKey(id: Self.id(for: key), kind: "message", exception: nil, rootCause: nil,
                             message: template, frames: [],

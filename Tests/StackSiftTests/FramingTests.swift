@@ -42,6 +42,26 @@ final class FramingTests: XCTestCase {
 
     // MARK: LineFramer
 
+    /// The framer says a line holds no backslash only when it holds none (the analyzer then
+    /// skips its search for a trace escaped onto one line): a backslash at every offset of lines
+    /// of 1–40 bytes, across the SIMD block edge, is seen; one after the LF is not the line's.
+    func testBackslashFlagNeverMissesOne() {
+        for n in 1...40 {
+            for at in -1..<n {
+                var line = [UInt8](repeating: UInt8(ascii: "a"), count: n)
+                if at >= 0 { line[at] = UInt8(ascii: "\\") }
+                let input = Array("x\n".utf8) + line + [0x0A] + Array("y\\z\n".utf8)
+                let framer = LineFramer()
+                var flags: [Bool] = []
+                input.withUnsafeBytes { buf in
+                    framer.load(buf)
+                    while framer.next() != nil { flags.append(framer.lastMayHoldBackslash) }
+                }
+                XCTAssertEqual(flags, [false, at >= 0, true], "length \(n), backslash at \(at)")
+            }
+        }
+    }
+
     func testLFLines() {
         let r = verifyFrame("first\nsecond line\n\nfourth\n")
         XCTAssertEqual(r.text, ["first", "second line", "", "fourth"])

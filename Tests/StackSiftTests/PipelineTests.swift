@@ -67,6 +67,19 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    /// A trace escaped onto one line is found through the whole pipeline, where the framer's
+    /// backslash flag decides whether the analyzer searches the line at all; the same text
+    /// with no backslash is a one-line mention.
+    func testEscapedOneLineTraceThroughThePipeline() throws {
+        let escaped = #"2023-10-10 16:30:38.123 [main] ERROR com.acme.App - java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.\n\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\n\tat com.acme.order.OrderService.place(OrderService.java:33)"#
+        let plain = "2023-10-10 16:30:39.000 [main] INFO com.acme.App - retryOn=[java.net.SocketTimeoutException] ok"
+        let r = try analyzeText(plain + "\n" + escaped + "\n" + plain + "\n")
+        let exceptions = r.state.signatures.values.filter { $0.key.kind == "exception" }
+        XCTAssertEqual(exceptions.count, 1)
+        XCTAssertEqual(exceptions.first?.key.exception, "java.sql.SQLTransientConnectionException")
+        XCTAssertEqual(exceptions.first?.count, 1)
+    }
+
     func testMixedDirectory() throws {
         let fx = try makeFixture()
         let result = run([fx.dir.path], workers: 2)

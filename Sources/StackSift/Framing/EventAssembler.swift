@@ -25,6 +25,8 @@ public struct EventView {
     public let flags: EventFlags
     /// Byte offset in line 0 just past the timestamp.
     public let headerEnd: Int
+    /// False when the framer saw no backslash in any of the event's lines.
+    let mayHoldBackslash: Bool
 
     public var firstLine: UnsafeBufferPointer<UInt8> {
         let end = lineStarts.count > 1 ? Int(lineStarts[1]) - 1 : bytes.count
@@ -75,6 +77,8 @@ public final class EventAssembler {
     private var open = false
     private var time: Int64?
     private var flags: EventFlags = []
+    /// Whether a line of the open event may hold a backslash (see `EventView`).
+    private var backslash = false
     private var lineCount = 0
     private var headerEnd = 0
     /// The time untimed events inherit. Settable inside the module so that a follower resuming
@@ -211,7 +215,8 @@ public final class EventAssembler {
     /// `push` for a line that stays valid, followed by its LF in memory, until `detach()`:
     /// an event of such lines is lent out from the caller's memory, not copied.
     @inline(__always)
-    public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, inPlace: Bool) -> Bool {
+    /// `mayHoldBackslash`: false when the caller knows the line holds no backslash.
+    public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, inPlace: Bool, mayHoldBackslash: Bool = true) -> Bool {
         var done = false
         if let h = header(line) {
             if open { complete(); done = true }
@@ -223,6 +228,7 @@ public final class EventAssembler {
             append(line, inPlace: inPlace)
         }
         if cut { flags.insert(.cutLine) }
+        if mayHoldBackslash { backslash = true }
         return done
     }
 
@@ -257,6 +263,7 @@ public final class EventAssembler {
         startsCount = 0
         direct = false
         flags = []
+        backslash = false
         lineCount = 0
         if let t = h?.time {
             time = t
@@ -322,7 +329,8 @@ public final class EventAssembler {
         direct = false
         completed = EventView(bytes: bytes,
                               lineStarts: UnsafeBufferPointer(start: starts, count: startsCount),
-                              time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd)
+                              time: time, lineCount: lineCount, flags: flags, headerEnd: headerEnd,
+                              mayHoldBackslash: backslash)
         swap(&buf, &spareBuf)
         swap(&bufCapacity, &spareBufCapacity)
         swap(&starts, &spareStarts)

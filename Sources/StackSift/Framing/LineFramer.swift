@@ -79,6 +79,8 @@ public final class LineFramer {
     /// The line `next()` last returned lies in the loaded chunk exactly as read, its LF right
     /// after it (no CR removed, not cut): the assembler may then keep it in place.
     private(set) var lastInPlace = false
+    /// False when the line `next()` last returned holds no backslash (true when not known).
+    private(set) var lastMayHoldBackslash = true
 
     /// Bytes of the loaded chunk up to and including the newline of the line `next()` just
     /// returned: followers checkpoint at line boundaries. Only valid right after `next()`
@@ -111,12 +113,14 @@ public final class LineFramer {
         }
         cursor = p + at + 1
         if carryCount == 0 && !carryCut {
-            // within the chunk: only a line with an odd byte is looked at again
-            let r = line(p, at, cut: false, stripCR: true, clean: odd == 0)
+            // within the chunk: only a line with a byte ≥ 0x80 or a NUL is looked at again
+            let r = line(p, at, cut: false, stripCR: true, clean: odd & UInt32(STACKSIFT_SCAN_HIGH | STACKSIFT_SCAN_NUL) == 0)
             lastInPlace = r.0.count == at
+            lastMayHoldBackslash = odd & UInt32(STACKSIFT_SCAN_BACKSLASH) != 0
             return r
         }
         lastInPlace = false
+        lastMayHoldBackslash = true
         appendCarry(p, at)
         clearCarry = true
         return line(UnsafePointer(carryBase), carryCount, cut: carryCut, stripCR: true, clean: false)

@@ -10,7 +10,7 @@ public final class EventAnalyzer {
     /// its shortest literals, and `Exception` & co. sit in ordinary INFO lines, so indexing
     /// them would both shorten every skip and add verifications. They only matter for a
     /// multi-line event without frame lines (searched whole here) and, for the escaped-trace
-    /// literal, a one-line event (searched with memchr: a backslash is rare).
+    /// literal, a one-line event (searched with memchr when the framer saw a backslash in it).
     let hintPrefilter: LiteralPrefilter
     private let hasPureHints: Bool
     /// The escaped-trace literal when no pattern uses it (nil: `prefilter` finds it); raw, so
@@ -234,7 +234,7 @@ public final class EventAnalyzer {
             }
             // With a frame line the event is hinted anyway; without, every line was scanned.
             if !sawFrame && hasPureHints { hintPrefilter.scanIndexed(e.bytes, hits) }
-        } else if let needle = escapedNeedle, Self.contains(e.firstLine, needle, escapedLength) {
+        } else if let needle = escapedNeedle, e.mayHoldBackslash, Self.contains(e.firstLine, needle, escapedLength) {
             // of the hints only this one counts in a one-line event (see below)
             hits.mark(escapedTraceLiteral)
         }

@@ -224,7 +224,7 @@ final class Sink {
         f.load(b)
         while let (line, cut) = f.next() {
             if passthrough {
-                if a.push(line, cut: cut, inPlace: f.lastInPlace) { onEvent(a.completed!) }
+                if a.push(line, cut: cut, inPlace: f.lastInPlace, mayHoldBackslash: f.lastMayHoldBackslash) { onEvent(a.completed!) }
             } else {
                 onLine(line, cut)
             }

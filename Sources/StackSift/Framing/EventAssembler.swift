@@ -214,8 +214,8 @@ public final class EventAssembler {
 
     /// `push` for a line that stays valid, followed by its LF in memory, until `detach()`:
     /// an event of such lines is lent out from the caller's memory, not copied.
-    @inline(__always)
     /// `mayHoldBackslash`: false when the caller knows the line holds no backslash.
+    @inline(__always)
     public func push(_ line: UnsafeBufferPointer<UInt8>, cut: Bool, inPlace: Bool, mayHoldBackslash: Bool = true) -> Bool {
         var done = false
         if let h = header(line) {

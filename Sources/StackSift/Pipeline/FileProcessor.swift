@@ -256,7 +256,6 @@ final class Sink {
             if let since, t < since { return }
             if let until, t >= until { return }
         }
-        let (source, sourceIndex, ordinal) = (source, sourceIndex, ordinal)
         analyzerRef._withUnsafeGuaranteedRef { $0.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal) }
     }
 

@@ -61,6 +61,17 @@ final class PrefilterTests: XCTestCase {
         }
     }
 
+    /// With nothing to index (every literal excluded or shorter than two bytes) a scan finds
+    /// only the always-present literals, whatever the text.
+    func testNothingIndexed() {
+        let text = Array(String(repeating: "abc Exception x", count: 20).utf8)
+        let excluded = LiteralPrefilter(literals: ["Exception", "abc"], excluding: [0, 1])
+        XCTAssertEqual(Self.scanned(excluded, text, count: 2), [])
+        let short = LiteralPrefilter(literals: ["a", ""])
+        XCTAssertEqual(Self.scanned(short, text, count: 2), [0, 1])
+        XCTAssertEqual(Self.scanned(LiteralPrefilter(literals: []), text, count: 0), [])
+    }
+
     func testOverlappingAndNestedLiterals() {
         let lits = ["abcdabcd", "bcdabcda", "cdab", "abcdabcdabcd", "dabc", "xyzw"]
         let bytes = lits.map { Array($0.utf8) }

@@ -28,6 +28,9 @@ public struct LiteralPrefilter: @unchecked Sendable {
     private let candidateHead: UnsafePointer<UInt32>
     /// Literals shorter than two bytes cannot be indexed; they always count as present.
     private let alwaysPresent: [Int32]
+    /// No literal is indexed: a scan has nothing to find (and would otherwise step through
+    /// the text a byte at a time).
+    private let nothingIndexed: Bool
 
     static let hashBits = 14
     static let tableSize = 1 << hashBits
@@ -76,6 +79,7 @@ public struct LiteralPrefilter: @unchecked Sendable {
             if l.count < 2 { always.append(Int32(i)) } else { indexed.append(i) }
         }
         alwaysPresent = always
+        nothingIndexed = indexed.isEmpty
         let m = min(255, indexed.map { lits[$0].count }.min() ?? 2)
         self.m = m
         let wide = m >= 4
@@ -187,7 +191,7 @@ public struct LiteralPrefilter: @unchecked Sendable {
     @inline(__always)
     func scanIndexed(_ text: UnsafeBufferPointer<UInt8>, _ hits: LiteralHits) {
         let n = text.count
-        guard n >= m, let p = text.baseAddress else { return }
+        guard n >= m, !nothingIndexed, let p = text.baseAddress else { return }
         if wide { scanWide(p, n, hits) } else { scanPairs(p, n, hits) }
     }
 

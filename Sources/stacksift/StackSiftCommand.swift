@@ -291,6 +291,9 @@ struct Patterns: ParsableCommand {
             every regex run. A regex runs only on events holding one of its literals, so a \
             costly pattern either runs too often (a literal that is too common: RUNS far above \
             MATCHES) or scans too much (an event-scope regex over long events: high µs/RUN). \
+            The search for the literals runs on every event; its time is shown last, with the \
+            window it looks through: the shortest literal's length, which bounds how far each \
+            step moves (short literals slow every run). \
             Times vary between runs and machines; compare patterns within one run.
 
             Example:
@@ -335,6 +338,11 @@ struct Patterns: ParsableCommand {
             out += "\(r.costs.count) patterns, \(ran.count) ran, \(never) never ran (no literal found). "
             out += "\(r.eventsWithCandidates) of \(r.events) events (\(f(pct, 1))%) reached a regex. "
             out += "Regex time \(f(Double(r.regexNanoseconds) / 1e6, 1)) ms of \(f(r.seconds, 2)) s for \(f(Double(r.bytes) / 1e6, 1)) MB on one thread.\n"
+            if r.window > 0 {
+                let names = r.shortestLiterals.prefix(4).map { "`\($0)`" }.joined(separator: ", ") + (r.shortestLiterals.count > 4 ? ", …" : "")
+                out += "Literal scan \(f(Double(r.scanNanoseconds) / 1e6, 1)) ms: every event is searched for the literals through a window of "
+                out += "\(r.window) bytes, the length of the shortest (\(names)), so a step moves at most \(r.maxStep) bytes.\n"
+            }
             return out
         }
     }

@@ -323,6 +323,23 @@ final class CatalogTests: XCTestCase {
         XCTAssertGreaterThan(matched, 0)
         // costliest first
         XCTAssertEqual(profile.costs.map(\.nanoseconds), profile.costs.map(\.nanoseconds).sorted(by: >))
+        // the window is the shortest literal's length, and those literals are named
+        let lengths = catalog.patterns.flatMap(\.spec.literals).map(\.utf8.count)
+        XCTAssertEqual(profile.window, lengths.min())
+        XCTAssertEqual(profile.maxStep, profile.window - 2)
+        XCTAssertEqual(Set(profile.shortestLiterals), Set(catalog.patterns.flatMap(\.spec.literals).filter { $0.utf8.count == profile.window }))
+        XCTAssertGreaterThan(profile.scanNanoseconds, 0)
+    }
+
+    /// With nothing to look for, the profile says so rather than naming a window.
+    func testProfileWithoutLiterals() throws {
+        let dir = repoRoot.appendingPathComponent("samples/003-dbcp-unreturned-connections").path
+        let (sources, _) = Discovery.expand([dir])
+        let profile = PatternProfiler(catalog: PatternCatalog(patterns: []), options: AnalysisOptions()).run(sources)
+        XCTAssertEqual(profile.window, 0)
+        XCTAssertEqual(profile.maxStep, 0)
+        XCTAssertEqual(profile.shortestLiterals, [])
+        XCTAssertGreaterThan(profile.events, 0)
     }
 
     func testCatastrophicBacktrackingHitsTheLimit() throws {

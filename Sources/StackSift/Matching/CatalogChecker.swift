@@ -122,6 +122,8 @@ public final class PatternCosts {
     public internal(set) var subjectBytes: [Int]
     /// Events that reached at least one regex (a literal of some pattern was found).
     public internal(set) var eventsWithCandidates = 0
+    /// Time spent looking for the catalog's literals in events.
+    public internal(set) var scanNanoseconds: UInt64 = 0
 
     public init(patterns n: Int) {
         runs = Array(repeating: 0, count: n)
@@ -164,6 +166,14 @@ public struct PatternProfiler {
         public var bytes: Int64 = 0
         public var eventsWithCandidates = 0
         public var seconds = 0.0
+        /// Time spent looking for literals (every event is searched, whatever its patterns).
+        public var scanNanoseconds: UInt64 = 0
+        /// Bytes of the window literals are looked for through (the shortest literal's length;
+        /// 0 when there is nothing to look for), the farthest a scan step moves, and the
+        /// literals that set the window.
+        public var window = 0
+        public var maxStep = 0
+        public var shortestLiterals: [String] = []
         public var errors: [InputError] = []
         public var regexNanoseconds: UInt64 { costs.reduce(0) { $0 + $1.nanoseconds } }
     }
@@ -188,6 +198,11 @@ public struct PatternProfiler {
         result.errors = files.compactMap(\.error)
         result.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         result.eventsWithCandidates = costs.eventsWithCandidates
+        result.scanNanoseconds = costs.scanNanoseconds
+        let window = analyzer.literalWindow
+        result.window = window.length
+        result.maxStep = window.maxStep
+        result.shortestLiterals = window.setters
         result.costs = catalog.patterns.enumerated().map { pi, p in
             Cost(id: p.spec.id, scope: p.spec.scope, unfiltered: p.spec.literals.isEmpty, runs: costs.runs[pi], matches: costs.matches[pi],
                  limitHits: costs.limitHits[pi], nanoseconds: costs.nanoseconds[pi], subjectBytes: costs.subjectBytes[pi])

@@ -31,6 +31,13 @@ public struct LiteralPrefilter: @unchecked Sendable {
     /// No literal is indexed: a scan has nothing to find (and would otherwise step through
     /// the text a byte at a time).
     private let nothingIndexed: Bool
+    /// The indexed literals as short as the window: they set how far a step can move.
+    let windowSetters: [Int]
+
+    /// Bytes of the window through which every literal is looked for (0: nothing indexed).
+    var windowLength: Int { nothingIndexed ? 0 : m }
+    /// The farthest one step of the scan can move: the window less a block, plus one.
+    var maxStep: Int { nothingIndexed ? 0 : m - (wide ? 3 : 2) + 1 }
 
     static let hashBits = 14
     static let tableSize = 1 << hashBits
@@ -82,6 +89,7 @@ public struct LiteralPrefilter: @unchecked Sendable {
         nothingIndexed = indexed.isEmpty
         let m = min(255, indexed.map { lits[$0].count }.min() ?? 2)
         self.m = m
+        windowSetters = indexed.filter { min(255, lits[$0].count) == m }
         let wide = m >= 4
         self.wide = wide
         let size = wide ? Self.tableSize : 65_536

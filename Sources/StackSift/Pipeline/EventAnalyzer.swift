@@ -185,6 +185,12 @@ public final class EventAnalyzer {
         matched.reserveCapacity(catalog.patterns.count)
     }
 
+    /// How the catalog's literals are looked for: the window's length, the farthest a step
+    /// moves, and the literals as short as the window (`patterns profile`).
+    var literalWindow: (length: Int, maxStep: Int, setters: [String]) {
+        (prefilter.windowLength, prefilter.maxStep, prefilter.windowSetters.map { String(decoding: prefilter.literals[$0], as: UTF8.self) })
+    }
+
     /// A second analyzer with the same catalog, signer, cap and trace cache (for another worker
     /// thread).
     convenience init(like other: EventAnalyzer) {
@@ -219,6 +225,7 @@ public final class EventAnalyzer {
 
     public func analyze(_ e: EventView, source: String, sourceIndex: Int, ordinal: Int) {
         lastSlot = -1
+        let scanStart = costs == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         hits.reset()
         prefilter.markAlwaysPresent(hits)
         var sawFrame = false
@@ -238,6 +245,7 @@ public final class EventAnalyzer {
             // of the hints only this one counts in a one-line event (see below)
             hits.mark(escapedTraceLiteral)
         }
+        if let costs { costs.scanNanoseconds &+= DispatchTime.now().uptimeNanoseconds - scanStart }
         patternHits.reset()
         var hinted = sawFrame
         var wantsChain = false

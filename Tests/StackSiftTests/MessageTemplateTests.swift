@@ -74,6 +74,12 @@ final class MessageTemplateTests: XCTestCase {
              "The last packet successfully received from the server was <DUR> ago."),
             ("Unable to fetch a connection in 10 seconds, none available", "Unable to fetch a connection in <DUR>, none available"),
             ("wait millis 5000, active", "wait millis <NUM>, active"),
+            // HikariCP prints microseconds with the micro sign; some fonts/encoders give Greek mu
+            ("(housekeeper delta=47s466ms577\u{00B5}s431ns).", "(housekeeper delta=<DUR>)."),
+            ("(housekeeper delta=35m51s954ms609\u{03BC}s).", "(housekeeper delta=<DUR>)."),
+            ("took 577\u{00B5}s", "took <DUR>"),
+            ("577\u{00B5}sec", "<NUM>\u{00B5}sec"),
+            ("5\u{00B5}m", "<NUM>\u{00B5}m"),
         ])
     }
 

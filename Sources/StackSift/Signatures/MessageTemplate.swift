@@ -391,13 +391,13 @@ private struct Templater {
             m += 1
             while m < e, Self.isDigit(b[m]) { m += 1 }
         }
+        if m < e, Self.isLetter(b[m]) || b[m] >= 0x80, let d = unitChain(m, e) {
+            emit("<DUR>")
+            return (d, false)
+        }
         if m == e || !Self.isWord(b[m]) {
             emit("<NUM>")
             return (m, true)
-        }
-        if Self.isLetter(b[m]), let d = unitChain(m, e) {
-            emit("<DUR>")
-            return (d, false)
         }
         if r - k >= 8, allHex(k, r) {
             emit("<HEX>")
@@ -408,12 +408,17 @@ private struct Templater {
     }
 
     /// Letters at `m` glued to a number: `ms`, or a chain `m2s345ms`. Returns the end.
+    /// Microseconds may be written `µs` or `μs` (HikariCP prints `47s466ms577µs431ns`).
     func unitChain(_ m0: Int, _ e: Int) -> Int? {
         var m = m0
         while true {
             var u = m
-            while u < e, Self.isLetter(b[u]) { u += 1 }
-            guard u > m, matches(m, u, Self.gluedUnits) else { return nil }
+            if let mu = microUnit(m, e) {
+                u = mu
+            } else {
+                while u < e, Self.isLetter(b[u]) { u += 1 }
+                guard u > m, matches(m, u, Self.gluedUnits) else { return nil }
+            }
             if u == e || !Self.isWord(b[u]) { return u }
             guard Self.isDigit(b[u]) else { return nil }
             m = u
@@ -422,8 +427,18 @@ private struct Templater {
                 m += 1
                 while m < e, Self.isDigit(b[m]) { m += 1 }
             }
-            guard m < e, Self.isLetter(b[m]) else { return nil }
+            guard m < e, Self.isLetter(b[m]) || b[m] >= 0x80 else { return nil }
         }
+    }
+
+    /// `µs` (micro sign, U+00B5) or `μs` (Greek mu, U+03BC) at `m`, ending at a non-letter:
+    /// its end, or nil.
+    func microUnit(_ m: Int, _ e: Int) -> Int? {
+        guard m + 3 <= e else { return nil }
+        let a = b[m], c = b[m + 1]
+        guard (a == 0xC2 && c == 0xB5) || (a == 0xCE && c == 0xBC), b[m + 2] | 0x20 == 0x73 else { return nil }
+        guard m + 3 == e || !Self.isLetter(b[m + 3]) else { return nil }
+        return m + 3
     }
 
     // MARK: - matchers (each returns the end index of a match starting at `k`, or nil)

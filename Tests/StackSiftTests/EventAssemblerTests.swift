@@ -166,6 +166,59 @@ final class EventAssemblerTests: XCTestCase {
         }
     }
 
+    /// Layouts that print the time of day without a date (Logback's default console pattern,
+    /// JBoss/Quarkus, Minecraft-style servers) open a record per line; when they print their prefix
+    /// on every line of a trace too, the trace stays one event.
+    func testTimeOfDayHeaders() {
+        let records = [
+            "14:00:30.182 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-1 - Starting...",
+            "14:00:30.514 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-1 - Start completed.",
+            "14:30:58 WARNING [ReadinessHealthCheck] (vert.x-worker-thread-8) Readiness: DOWN",
+            "13:28:51,198 DEBUG com.zaxxer.hikari.pool.HikariPool - HikariPool-1 - Timeout failure stats (total=10, active=10, idle=0, waiting=0)",
+            "[18:48:48 INFO]: Done (12.3s)! For help, type \"help\"",
+            "09:15:00.001 [pool-2-thread-1] ERROR c.a.Job - failed at com.acme.Job.run(Job.java:12)",
+        ]
+        let ev = events(records)
+        XCTAssertEqual(ev.map(\.lines), records.map { [$0] })
+        for e in ev {
+            XCTAssertTrue(e.flags.contains(.untimed))
+            XCTAssertNil(e.time, "no dated event came before")
+        }
+        XCTAssertEqual(ev.first?.headerEnd, 12, "the header ends after the time")
+
+        // the same prefix on every line of a trace: one event per record, not per line
+        let prefixed = [
+            "[15:40:53] [Server thread/WARN]: java.sql.SQLNonTransientConnectionException: Data source rejected establishment of connection,  message from server: \"Too many connections\"",
+            "[15:40:53] [Server thread/WARN]: \tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:110)",
+            "[15:40:53] [Server thread/WARN]:     at com.mysql.cj.jdbc.ConnectionImpl.<init>(ConnectionImpl.java:453)",
+            "[15:40:53] [Server thread/WARN]: Caused by: java.io.EOFException: Can not read response from server",
+            "[15:40:53] [Server thread/WARN]: \t... 12 more",
+        ]
+        let next = "[15:40:54] [Server thread/INFO]: Disabling plugin"
+        let ev2 = events(prefixed + [next])
+        XCTAssertEqual(ev2.map(\.lines), [prefixed, [next]])
+
+        // a continuation line that merely starts with a time stays a continuation
+        let wrapped = "12:00:01 was the last time the job ran"
+        XCTAssertEqual(events([h1, wrapped, h2]).map(\.lines), [[h1, wrapped], [h2]])
+        // an untimed record inherits the previous record's time
+        let inherit = events([h1, records[0]])
+        XCTAssertEqual(inherit.map(\.time), [t1, t1])
+    }
+
+    /// docker-compose puts `service_1  | ` before every line: a level after it opens a record.
+    func testLevelAfterAComposePrefix() {
+        let lines = [
+            "prisma_1  |     at slick.jdbc.JdbcBackend.run(JdbcBackend.scala:1)",
+            "prisma_1  | [WARNING] {} - Connection {} marked as broken",
+            "prisma_1  | java.sql.SQLTransientConnectionException: database - Connection is not available, request timed out after 5002ms.",
+            "prisma_1  |     at com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:548)",
+            "web.2-a  | ERROR: boom",
+            "not a | [WARNING] prefix",
+        ]
+        XCTAssertEqual(events(lines).map(\.lines), [[lines[0]], [lines[1], lines[2], lines[3]], [lines[4], lines[5]]])
+    }
+
     func testLinesBeforeTheFirstHeaderFormOneEvent() {
         let orphan = [
             "\tat com.example.A.b(A.java:1)",

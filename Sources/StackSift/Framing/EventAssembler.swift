@@ -132,9 +132,128 @@ public final class EventAssembler {
         if c == 0x09 || c == 0x20 { return nil }
         if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
-        if let h = Self.headerlessStarter(p, n, parser) { return h }
-        if Self.levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
+        return Self.untimedHeader(p, n, parser)
+    }
+
+    /// The headers without a date (a few lines in most logs): kept out of line so that the
+    /// per-line path above stays small.
+    @inline(never)
+    static func untimedHeader(_ p: UnsafePointer<UInt8>, _ n: Int, _ parser: TimestampParser) -> HeaderInfo? {
+        if let h = headerlessStarter(p, n, parser) { return h }
+        if levelFirst(p, n) { return HeaderInfo(time: nil, timeEnd: 0) }
+        let c = p[0]
+        if c &- 0x30 < 10 || c == UInt8(ascii: "[") {
+            if let end = clockFirst(p, n) { return HeaderInfo(time: nil, timeEnd: end) }
+        } else if let k = composePrefix(p, n), levelFirst(p + k, n - k) {
+            return HeaderInfo(time: nil, timeEnd: 0)
+        }
         return nil
+    }
+
+    @inline(__always)
+    static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+
+    /// A time of day without a date opening a record: `14:00:30.182 [main] INFO …` (Logback's
+    /// default console layout), `14:30:58 WARNING [x] (thread) …`, `[18:48:48] [Server
+    /// thread/WARN]: …`, `[18:48:48 INFO]: …`. What follows the time must look like the rest of a
+    /// header (`[`, `(` or a level), and a line whose text after the header is a stack line
+    /// (`…]: \tat …`, `…]: Caused by: …`) continues the open event: those layouts put the same
+    /// prefix on every line of a trace. Returns the offset just past the time.
+    static func clockFirst(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let bracket = p[0] == UInt8(ascii: "[")
+        let i = bracket ? 1 : 0
+        guard n - i >= 11,
+              isDigit(p[i]), isDigit(p[i + 1]), p[i + 2] == UInt8(ascii: ":"),
+              isDigit(p[i + 3]), isDigit(p[i + 4]), p[i + 5] == UInt8(ascii: ":"),
+              isDigit(p[i + 6]), isDigit(p[i + 7])
+        else { return nil }
+        let hh = Int(p[i] &- 0x30) * 10 + Int(p[i + 1] &- 0x30)
+        let mm = Int(p[i + 3] &- 0x30) * 10 + Int(p[i + 4] &- 0x30)
+        let ss = Int(p[i + 6] &- 0x30) * 10 + Int(p[i + 7] &- 0x30)
+        guard hh < 24, mm < 60, ss < 61 else { return nil }
+        var j = i + 8
+        if j + 1 < n, p[j] == UInt8(ascii: ".") || p[j] == UInt8(ascii: ","), isDigit(p[j + 1]) {
+            j += 1
+            while j < n, isDigit(p[j]) { j += 1 }
+        }
+        let timeEnd = j
+        if bracket {
+            if j < n, p[j] == UInt8(ascii: "]") {
+                j += 1
+            } else if j + 1 < n, p[j] == UInt8(ascii: " "), levelFirst(p + j + 1, n - j - 1) {
+                return bodyContinuesTrace(p, n, from: j + 1) ? nil : timeEnd
+            } else {
+                return nil
+            }
+        }
+        guard j < n, p[j] == UInt8(ascii: " ") else { return nil }
+        while j < n, p[j] == UInt8(ascii: " ") { j += 1 }
+        guard j < n, p[j] == UInt8(ascii: "[") || p[j] == UInt8(ascii: "(") || levelFirst(p + j, n - j) else { return nil }
+        return bodyContinuesTrace(p, n, from: j) ? nil : timeEnd
+    }
+
+    private static let atWord = Array("at ".utf8)
+    private static let causedBy = Array("Caused by: ".utf8)
+    private static let suppressedWord = Array("Suppressed: ".utf8)
+    private static let ellipsis = Array("... ".utf8)
+
+    /// Whether the text after a record header (within its first 160 bytes), right after a tab or
+    /// after a `: `, `- ` or `| ` separator, is a stack line: a frame, a cause, a suppressed
+    /// throwable or a `... N more`.
+    static func bodyContinuesTrace(_ p: UnsafePointer<UInt8>, _ n: Int, from: Int) -> Bool {
+        let limit = min(n - 1, from + 160)
+        var k = from
+        while k < limit {
+            let c = p[k]
+            let sep = c == 0x09 || ((c == UInt8(ascii: ":") || c == UInt8(ascii: "-") || c == UInt8(ascii: "|")) && (p[k + 1] == 0x20 || p[k + 1] == 0x09))
+            k += 1
+            guard sep else { continue }
+            var j = k
+            while j < n, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
+            if traceLine(p + j, n - j) { return true }
+        }
+        return false
+    }
+
+    /// `at pkg.Class.method(`, `Caused by: `, `Suppressed: `, `... 12 more`.
+    static func traceLine(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if hasPrefix(p, n, atWord) {
+            var j = 3, dots = 0
+            let limit = min(n, 400)
+            while j < limit {
+                let c = p[j]
+                if c == UInt8(ascii: "(") { return dots > 0 }
+                if c == UInt8(ascii: ".") {
+                    dots += 1
+                } else if !(c &- 0x61 < 26 || c &- 0x41 < 26 || isDigit(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "$")
+                            || c == UInt8(ascii: "/") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "-")) {
+                    return false
+                }
+                j += 1
+            }
+            return false
+        }
+        if hasPrefix(p, n, causedBy) || hasPrefix(p, n, suppressedWord) { return true }
+        return hasPrefix(p, n, ellipsis) && n > 4 && isDigit(p[4])
+    }
+
+    /// The prefix docker-compose puts before each line of a service (`app_1  | `): its length,
+    /// or nil.
+    static func composePrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let limit = min(n, 64)
+        var i = 0
+        while i < limit {
+            let c = p[i]
+            if c &- 0x61 < 26 || c &- 0x41 < 26 || isDigit(c) || c == UInt8(ascii: "_") || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") {
+                i += 1
+                continue
+            }
+            break
+        }
+        guard i > 0, i < limit, p[i] == 0x20 else { return nil }
+        while i < limit, p[i] == 0x20 { i += 1 }
+        guard i + 1 < limit, p[i] == UInt8(ascii: "|"), p[i + 1] == 0x20 else { return nil }
+        return i + 2
     }
 
     private static let starters: [[UInt8]] = [

@@ -891,6 +891,54 @@ final class ExceptionParserTests: XCTestCase {
         XCTAssertEqual(c.outermost?.frames.count, 2)
     }
 
+    /// An excerpt (or a rotated file) that starts inside an earlier trace: its frames name
+    /// nothing, and the throwable logged after them is the event's exception, not their cause.
+    func testOrphanFramesThenAThrowableOfItsOwn() {
+        let afterAMessage = """
+        \tat com.acme.jobs.Sync.run(Sync.java:40)
+        some message line
+        java.sql.SQLTransientConnectionException: db - Connection is not available, request timed out after 5002ms.
+        \tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:548)
+        \tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:186)
+        Caused by: java.net.ConnectException: Connection refused
+        \tat java.net.PlainSocketImpl.socketConnect(Native Method)
+        """
+        let directly = """
+        \tat com.acme.jobs.Sync.run(Sync.java:40)
+        java.sql.SQLTransientConnectionException: db - Connection is not available, request timed out after 5002ms.
+        \tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:548)
+        \tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:186)
+        Caused by: java.net.ConnectException: Connection refused
+        \tat java.net.PlainSocketImpl.socketConnect(Native Method)
+        """
+        for event in [afterAMessage, directly] {
+            let c = parse(event)
+            XCTAssertEqual(classes(c), ["java.sql.SQLTransientConnectionException", "java.net.ConnectException"])
+            XCTAssertEqual(c.outermost?.frames.map(\.method), ["createTimeoutException", "getConnection"])
+        }
+        // frames named by the log line keep their throwable; a bare header after them is a cause
+        let named = """
+        2023-10-10 16:30:38.123 [main] ERROR com.acme.App - failed: java.lang.IllegalStateException: pool shut down
+        \tat com.acme.pool.Pool.get(Pool.java:77)
+        java.io.IOException: closed
+        \tat com.acme.pool.Pool.close(Pool.java:90)
+        """
+        XCTAssertEqual(classes(parse(named)), ["java.lang.IllegalStateException", "java.io.IOException"])
+    }
+
+    /// Druid before 1.0.15 named neither the owner thread nor the time.
+    func testDruidAbandonConnectionOldWording() {
+        let event = """
+        2015-11-03 10:12:40,512 ERROR [Druid-ConnectionPool-Destroy-2] com.alibaba.druid.pool.DruidDataSource - abandon connection, open stackTrace
+        \tat java.lang.Thread.getStackTrace(Thread.java:1552)
+        \tat com.alibaba.druid.pool.DruidDataSource.getConnectionDirect(DruidDataSource.java:682)
+        \tat com.acme.batch.ImportJob.run(ImportJob.java:57)
+        """
+        let c = parse(event)
+        XCTAssertEqual(c.throwables, [])
+        XCTAssertEqual(c.openStack?.map(\.method), ["getStackTrace", "getConnectionDirect", "run"])
+    }
+
     func testWrappedByLog4j2RootCauseFirst() {
         let event = """
         2023-10-10 16:30:38,123 ERROR [main] com.acme.App: failed

@@ -757,6 +757,7 @@ fileprivate struct EPEngine {
 
     private static let markers: [[UInt8]] = [
         epLit("abandon connection, owner thread"),                          // Druid
+        epLit("abandon connection, open stackTrace"),                       // Druid before 1.0.15
         epLit("by the following code was never closed"),                    // DBCP 1.x
         epLit("by the following code has not been returned to the pool"),  // dbcp2 / pool2
         epLit("Connection leak detection triggered"),                       // HikariCP
@@ -916,6 +917,12 @@ fileprivate struct EPEngine {
                 }
                 inMessage = true; afterFrames = false
             case .header(let h):
+                if headerless && root.chain.count == 1 && stack.count == 1 && root.chain[0].className.isEmpty
+                    && (h.strong || kindStartsThrowable(idx, k)) {
+                    // Frames of nothing named (an excerpt or rotated file that starts mid-trace),
+                    // then a throwable of its own: that one is the event's exception.
+                    return parseChain(Array(idx[k...]), allowHeaderless: false)
+                }
                 if inMessage {
                     current()?.appendMessage(text(l))
                 } else if afterFrames && (h.strong || kindStartsThrowable(idx, k)) {

@@ -786,6 +786,103 @@ final class RecognitionTests: XCTestCase {
                 """,
                 expects: [Expect(id: "oracle.too-many-connections", text: ["oraCode": "ORA-12519"])],
                 roots: ["oracle.net.ns.NetException"], topFrame: "com.acme.batch.ImportJob.connect"),
+
+        // --- shapes found by checking posted excerpts (issue threads, Q&A, blogs) -------
+        Fixture(name: "dbcp 1.2 (Tomcat 5.5 repackaged) says 'pool exhausted', posted without indentation",
+                text: """
+                org.apache.tomcat.dbcp.dbcp.SQLNestedException: Cannot get a connection, pool exhausted
+                at org.apache.tomcat.dbcp.dbcp.PoolingDataSource.getConnection(PoolingDataSource.java:103)
+                at org.apache.tomcat.dbcp.dbcp.BasicDataSource.getConnection(BasicDataSource.java:540)
+                at com.acme.shop.CartDao.load(CartDao.java:44)
+
+                """,
+                expects: [Expect(id: "dbcp.pool-exhausted", text: ["reason": "pool exhausted"])],
+                roots: ["org.apache.tomcat.dbcp.dbcp.SQLNestedException"], topFrame: "com.acme.shop.CartDao.load"),
+
+        Fixture(name: "druid abandon connection before 1.0.15 (no owner thread, no time)",
+                text: """
+                2015-11-03 10:12:40,512 ERROR [Druid-ConnectionPool-Destroy-2] com.alibaba.druid.pool.DruidDataSource - abandon connection, open stackTrace
+                \tat java.lang.Thread.getStackTrace(Thread.java:1552)
+                \tat com.alibaba.druid.pool.DruidDataSource.getConnectionDirect(DruidDataSource.java:682)
+                \tat com.alibaba.druid.pool.DruidDataSource.getConnection(DruidDataSource.java:655)
+                \tat com.acme.batch.ImportJob.run(ImportJob.java:57)
+
+                """,
+                expects: [Expect(id: "druid.abandon-connection")],
+                roots: ["open-stack"], topFrame: "com.acme.batch.ImportJob.run"),
+
+        Fixture(name: "druid timeout logged by Hibernate's SqlExceptionHelper without the exception class",
+                text: """
+                2019-04-02 11:20:31,517 WARN http-nio-8080-exec-105 org.hibernate.engine.jdbc.spi.SqlExceptionHelper - SQL Error: 0, SQLState: null
+                2019-04-02 11:20:31,517 ERROR http-nio-8080-exec-105 org.hibernate.engine.jdbc.spi.SqlExceptionHelper - wait millis 60015, active 2, maxActive 100, creating 1
+
+                """,
+                expects: [Expect(id: "druid.get-connection-timeout", fields: ["wait": 60015, "active": 2, "maxActive": 100, "creating": 1])],
+                roots: ["-"], firstSeen: epochMillis(2019, 4, 2, 11, 20, 31, 517)),
+
+        Fixture(name: "tomcat-jdbc pool empty, message broken after 'Pool empty.' and no space after the thread",
+                text: """
+                Caused by: org.apache.tomcat.jdbc.pool.PoolExhaustedException: [https-jsse-nio-8443-exec-9]Timeout: Pool empty.
+                Unable to fetch a connection in 30 seconds, none available[size:400; busy:400; idle:0; lastwait:30000].
+                \tat org.apache.tomcat.jdbc.pool.ConnectionPool.borrowConnection(ConnectionPool.java:674)
+                \tat org.apache.tomcat.jdbc.pool.ConnectionPool.getConnection(ConnectionPool.java:188)
+                \tat com.acme.portal.UserDao.find(UserDao.java:30)
+
+                """,
+                expects: [Expect(id: "tomcat-jdbc.pool-exhausted", fields: ["seconds": 30, "size": 400, "busy": 400, "idle": 0, "lastwait": 30000],
+                                 text: ["thread": "https-jsse-nio-8443-exec-9"])],
+                roots: ["org.apache.tomcat.jdbc.pool.PoolExhaustedException"], topFrame: "com.acme.portal.UserDao.find"),
+
+        Fixture(name: "MySQL Too many connections inside a JSON log line's escaped stack_trace",
+                text: """
+                {"@timestamp":"2019-05-02T10:11:12.345Z","level":"ERROR","logger_name":"com.acme.Ingest","message":"cannot connect","stack_trace":"com.mysql.jdbc.exceptions.jdbc4.MySQLNonTransientConnectionException: Data source rejected establishment of connection,  message from server: \\"Too many connections\\"\\n\\tat com.mysql.jdbc.SQLError.createSQLException(SQLError.java:1015)\\n\\tat com.mysql.jdbc.MysqlIO.doHandshake(MysqlIO.java:1112)\\n\\tat com.acme.Ingest.open(Ingest.java:21)\\n"}
+
+                """,
+                expects: [Expect(id: "mysql.too-many-connections")],
+                roots: ["com.mysql.jdbc.exceptions.jdbc4.MySQLNonTransientConnectionException"], topFrame: "com.acme.Ingest.open"),
+
+        Fixture(name: "hikari 2.4 leak detection ('for connection …', housekeeper thread of 2.4)",
+                text: """
+                2016-05-12 09:14:03,221 WARN [Hikari housekeeper (pool HikariPool-0)] com.zaxxer.hikari.pool.LeakTask - Connection leak detection triggered for connection com.mysql.jdbc.JDBC4Connection@5e3c1d2a, stack trace follows
+                java.lang.Exception: Apparent connection leak detected
+                \tat com.acme.web.ReportServlet.doGet(ReportServlet.java:51)
+                \tat javax.servlet.http.HttpServlet.service(HttpServlet.java:622)
+
+                """,
+                expects: [Expect(id: "hikari.leak-detection", text: ["connection": "com.mysql.jdbc.JDBC4Connection@5e3c1d2a"])],
+                roots: ["open-stack"], topFrame: "com.acme.web.ReportServlet.doGet"),
+
+        Fixture(name: "c3p0 0.9.1 APPARENT DEADLOCK status on one line",
+                text: """
+                2012-02-21 03:11:09,640 WARN [Timer-0] com.mchange.v2.async.ThreadPoolAsynchronousRunner - com.mchange.v2.async.ThreadPoolAsynchronousRunner$DeadlockDetector@5f2b8c -- APPARENT DEADLOCK!!! Complete Status: [num_managed_threads: 3, num_active: 3; activeTasks: com.mchange.v2.resourcepool.BasicResourcePool$AcquireTask@1a2b3c (com.mchange.v2.async.ThreadPoolAsynchronousRunner$PoolThread-#0)]
+
+                """,
+                expects: [Expect(id: "c3p0.apparent-deadlock", fields: ["managedThreads": 3, "activeThreads": 3], text: ["detail": "Complete Status:"])],
+                roots: ["-"]),
+
+        Fixture(name: "hikari pool start in Logback's default console layout (time of day, no date)",
+                text: """
+                14:00:30.182 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-1 - Starting...
+                14:00:30.514 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-1 - Start completed.
+                14:00:32.377 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-2 - Starting...
+                14:00:32.410 [main] INFO  com.zaxxer.hikari.HikariDataSource - HikariPool-2 - Start completed.
+
+                """,
+                expects: [Expect(id: "hikari.pool-start", count: 4, text: ["pool": "HikariPool-2", "stage": "Starting..."])],
+                roots: ["-"]),
+
+        Fixture(name: "MySQL Too many connections with a server's prefix on every line of the trace",
+                text: """
+                [15:40:53] [Server thread/INFO]: [Rollback] Enabling Rollback v1.6.5
+                [15:40:53] [Server thread/WARN]: java.sql.SQLNonTransientConnectionException: Data source rejected establishment of connection,  message from server: "Too many connections"
+                [15:40:53] [Server thread/WARN]: \tat com.mysql.cj.jdbc.exceptions.SQLError.createSQLException(SQLError.java:110)
+                [15:40:53] [Server thread/WARN]: \tat com.mysql.cj.jdbc.ConnectionImpl.createNewIO(ConnectionImpl.java:833)
+                [15:40:53] [Server thread/WARN]: \tat me.acme.rollback.Database.connect(Database.java:48)
+                [15:40:54] [Server thread/INFO]: [Rollback] Disabling Rollback v1.6.5
+
+                """,
+                expects: [Expect(id: "mysql.too-many-connections")],
+                roots: ["java.sql.SQLNonTransientConnectionException"], topFrame: "me.acme.rollback.Database.connect"),
     ]
 
     // MARK: - negative fixtures

@@ -8,8 +8,8 @@ struct StackSiftCommand: ParsableCommand {
         commandName: "stacksift",
         abstract: "Turn Java application logs into a connection-pool incident report.",
         discussion: """
-        stacksift reads logs (plain, gzip, LZ4 frame or zstd — detected from content), joins \
-        multi-line Java events, recognises pool and database incidents with a PCRE2 pattern \
+        stacksift reads logs (plain, gzip, LZ4 frame or zstd — detected from content; text or \
+        JSON lines), joins multi-line Java events, recognises pool and database incidents with a PCRE2 pattern \
         catalog, groups exceptions by stack signature and reports what failed, since when, how \
         often, from which code, and why.
 

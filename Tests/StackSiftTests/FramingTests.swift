@@ -288,6 +288,101 @@ final class FramingTests: XCTestCase {
         ])
     }
 
+    // MARK: structured (JSON) application logs
+
+    func testJSONLogRecordsBecomeTextEvents() {
+        let input = [
+            // Logstash's Logback encoder
+            #"{"@timestamp":"2024-03-05T10:15:30.123+08:00","@version":"1","message":"Failed to load order","logger_name":"com.acme.shop.OrderService","thread_name":"http-nio-8080-exec-3","level":"ERROR","level_value":40000,"stack_trace":"org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection\n\tat com.acme.shop.OrderService.load(OrderService.java:42)\nCaused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.\n\t... 1 common frames omitted\n"}"#,
+            // ECS (Spring Boot structured logging, Log4j2 EcsLayout), nested objects and arrays
+            #"{"@timestamp":"2024-03-05T02:15:31.000Z","log.level":"WARN","process":{"pid":1,"thread":{"name":"main"}},"log.logger":"com.zaxxer.hikari.pool.HikariPool","message":"HikariPool-1 - Thread starvation or clock leap detected","tags":["a",{"b":[1,2]}],"ecs.version":"8.11"}"#,
+            // Log4j2 JsonLayout (compact): epoch milliseconds, the throwable as an object
+            #"{"timeMillis":1709604932000,"thread":"main","level":"ERROR","loggerName":"com.acme.Job","message":"boom \u00e9\ud83d\ude00","thrown":{"name":"java.lang.IllegalStateException","message":"closed"},"endOfBatch":false}"#,
+            // GELF: epoch seconds with a fraction, no logger
+            #"{"version":"1.1","host":"web-1","short_message":"pool exhausted","timestamp":1709604933.5,"level":3}"#,
+            "plain line between records",
+            #"{"not":"a log record"}"#,
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, .json)
+        XCTAssertEqual(r.lines, [
+            "2024-03-05T10:15:30.123+08:00 ERROR [http-nio-8080-exec-3] com.acme.shop.OrderService - Failed to load order",
+            "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
+            "\tat com.acme.shop.OrderService.load(OrderService.java:42)",
+            "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            "\t... 1 common frames omitted",
+            "2024-03-05T02:15:31.000Z WARN [main] com.zaxxer.hikari.pool.HikariPool - HikariPool-1 - Thread starvation or clock leap detected",
+            "2024-03-05T02:15:32.000Z ERROR [main] com.acme.Job - boom é😀",
+            "java.lang.IllegalStateException: closed",
+            "2024-03-05T02:15:33.500Z ERROR - pool exhausted",
+            "plain line between records",
+            #"{"not":"a log record"}"#,
+        ])
+    }
+
+    func testJSONRecordsFrameAsEvents() {
+        let input = [
+            #"{"@timestamp":"2024-03-05T02:15:30.123Z","level":"ERROR","message":"first","stack_trace":"java.lang.IllegalStateException: x\n\tat com.acme.A.b(A.java:1)\n"}"#,
+            #"{"@timestamp":"2024-03-05T02:15:31.000Z","level":"INFO","message":"second\nwith a second line"}"#,
+        ].joined(separator: "\n") + "\n"
+        let ev = ChunkingVerifier.verify(Array(input.utf8), randomSplits: 20) { runChain($0) }.events
+        XCTAssertEqual(ev.map(\.lines), [
+            ["2024-03-05T02:15:30.123Z ERROR - first", "java.lang.IllegalStateException: x", "\tat com.acme.A.b(A.java:1)"],
+            ["2024-03-05T02:15:31.000Z INFO - second", "with a second line"],
+        ])
+        XCTAssertEqual(ev.map(\.time), [epochMillis(2024, 3, 5, 2, 15, 30, 123), epochMillis(2024, 3, 5, 2, 15, 31, 0)])
+    }
+
+    /// A Kubernetes node's files: CRI (or Docker) records whose payloads are JSON log lines.
+    func testJSONLogsInsideContainerRecords() {
+        let record = #"{"@timestamp":"2024-03-05T02:15:30.123Z","level":"ERROR","thread_name":"main","logger_name":"c.a.Job","message":"boom","stack_trace":"java.lang.IllegalStateException: x\n\tat com.acme.Job.run(Job.java:9)\n"}"#
+        let expected = [
+            "2024-03-05T02:15:30.123Z ERROR [main] c.a.Job - boom",
+            "java.lang.IllegalStateException: x",
+            "\tat com.acme.Job.run(Job.java:9)",
+            "plain text payload",
+        ]
+        let half = record.index(record.startIndex, offsetBy: 60)
+        let cri = [
+            "2024-03-05T02:15:30.123456789Z stdout P " + record[..<half],
+            "2024-03-05T02:15:30.123456790Z stdout F " + record[half...],
+            "2024-03-05T02:15:30.223456789Z stdout F plain text payload",
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(cri)
+        XCTAssertEqual(r.mode, .cri)
+        XCTAssertEqual(r.lines, expected)
+
+        let escaped = record.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let dockerInput = [docker(escaped + "\\n"), docker("plain text payload\\n")].joined(separator: "\n") + "\n"
+        let d = verifyUnwrap(dockerInput)
+        XCTAssertEqual(d.mode, .docker)
+        XCTAssertEqual(d.lines, expected)
+
+        // text payloads stay text
+        XCTAssertEqual(verifyUnwrap(docker("2023-10-10 16:30:38,123 INFO x\\n") + "\n").lines, ["2023-10-10 16:30:38,123 INFO x"])
+    }
+
+    func testJSONIsDetectedOnlyForLogRecords() {
+        func mode(_ s: String) -> ContainerUnwrapper.Mode {
+            Array(s.utf8).withUnsafeBufferPointer { ContainerUnwrapper.detect($0) }
+        }
+        XCTAssertEqual(mode(#"{"@timestamp":"2024-03-05T02:15:30Z","message":"x"}"#), .json)
+        XCTAssertEqual(mode(#"{"level":"INFO","msg":"x"}"#), .json)
+        XCTAssertEqual(mode(#"{"id":1,"message":"no time, no level"}"#), .none)
+        XCTAssertEqual(mode(#"{"@timestamp":"2024-03-05T02:15:30Z","message":"x""#), .none, "not a whole object")
+        XCTAssertEqual(mode(#"{"log":"2023-10-10 x\n","stream":"stdout","time":"2023-10-10T16:30:38Z"}"#), .docker)
+    }
+
+    func testCivilFromDaysInvertsDaysFromCivil() {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let (y, m, d) = JSONLogRecord.civilFromDays(days)
+            XCTAssertEqual(daysFromCivil(y, m, d), days)
+        }
+        XCTAssertEqual(JSONLogRecord.iso(0), "1970-01-01T00:00:00.000Z")
+        XCTAssertEqual(JSONLogRecord.iso(-1), "1969-12-31T23:59:59.999Z")
+        XCTAssertEqual(JSONLogRecord.iso(951_782_400_007), "2000-02-29T00:00:00.007Z")
+    }
+
     func testPlainLogPassesThrough() {
         let input = """
         2023-10-10 16:30:38,123 INFO [main] c.e.App - {"log":"not a container"}
@@ -300,10 +395,11 @@ final class FramingTests: XCTestCase {
         XCTAssertEqual(r.mode, ContainerUnwrapper.Mode.none)
         XCTAssertEqual(r.lines, input.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
 
-        let json = #"{"level":"info","msg":"structured but not docker"}"# + "\n"
+        // a JSON object that is not a log record
+        let json = #"{"id":17,"name":"structured but not a log record"}"# + "\n"
         let j = verifyUnwrap(json)
         XCTAssertEqual(j.mode, ContainerUnwrapper.Mode.none)
-        XCTAssertEqual(j.lines, [#"{"level":"info","msg":"structured but not docker"}"#])
+        XCTAssertEqual(j.lines, [#"{"id":17,"name":"structured but not a log record"}"#])
     }
 
     func testModeIsDecidedByTheFirstNonEmptyLine() {

@@ -883,6 +883,16 @@ final class RecognitionTests: XCTestCase {
                 """,
                 expects: [Expect(id: "mysql.too-many-connections")],
                 roots: ["java.sql.SQLNonTransientConnectionException"], topFrame: "me.acme.rollback.Database.connect"),
+
+        Fixture(name: "hikari timeout in a JSON log (Logstash encoder, as `kubectl logs` prints it)",
+                text: """
+                {"@timestamp":"2024-03-05T10:15:29.001+08:00","@version":"1","message":"Started ShopApplication in 7.1 seconds","logger_name":"com.acme.shop.ShopApplication","thread_name":"main","level":"INFO","level_value":20000}
+                {"@timestamp":"2024-03-05T10:15:30.123+08:00","@version":"1","message":"Failed to load order 42","logger_name":"com.acme.shop.OrderService","thread_name":"http-nio-8080-exec-3","level":"ERROR","level_value":40000,"stack_trace":"java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30004ms (total=10, active=10, idle=0, waiting=7)\\n\\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)\\n\\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:181)\\n\\tat com.acme.shop.OrderService.load(OrderService.java:42)\\n"}
+
+                """,
+                expects: [Expect(id: "hikari.connection-timeout", fields: ["poolNumber": 1, "timeout": 30004, "total": 10, "active": 10, "idle": 0, "waiting": 7])],
+                roots: ["java.sql.SQLTransientConnectionException"], topFrame: "com.acme.shop.OrderService.load",
+                firstSeen: epochMillis(2024, 3, 5, 2, 15, 30, 123)),
     ]
 
     // MARK: - negative fixtures

@@ -1,14 +1,19 @@
 /// Container log wrappers, unwrapped before framing: Docker's json-file lines
 /// (`{"log":"…\n","stream":"stdout","time":"…"}`, long lines split into records without `\n`)
-/// and CRI (`2023-10-10T16:30:38.123456789Z stdout F msg`, `P` for a partial line).
+/// and CRI (`2023-10-10T16:30:38.123456789Z stdout F msg`, `P` for a partial line); and
+/// structured application logs, one JSON object per line (`json`, see `JSONLogRecord`), turned
+/// into the text event a pattern layout would have printed.
 public struct ContainerUnwrapper {
-    public enum Mode: String, Sendable, Codable { case none, docker, cri }
+    public enum Mode: String, Sendable, Codable { case none, docker, cri, json }
     public private(set) var mode: Mode
     private var pending: [UInt8] = []
     /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
     /// Read by followers: a checkpoint must not fall inside a joined line.
     private(set) var hasPending = false
     private var decided = false
+    /// Inside Docker or CRI records: whether the payloads are JSON log records (decided by the
+    /// first non-empty one).
+    private var payloadIsJSON: Bool?
     private let maxLineLength: Int
 
     public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength) {
@@ -20,7 +25,10 @@ public struct ContainerUnwrapper {
     /// Decides the mode from the first non-empty line of a file.
     static func detect(_ line: UnsafeBufferPointer<UInt8>) -> Mode {
         let n = line.count
-        if n >= 9, line[0] == UInt8(ascii: "{"), startsWithJSONKeyLog(line) { return .docker }
+        if n >= 9, line[0] == UInt8(ascii: "{") {
+            if startsWithJSONKeyLog(line) { return .docker }
+            if let r = JSONLogRecord(line), r.isLogEvent { return .json }
+        }
         if n >= 32, isCRI(line) != nil { return .cri }
         return .none
     }
@@ -89,6 +97,13 @@ public struct ContainerUnwrapper {
             }
             text.withUnsafeBufferPointer { appendPending($0) }
             if ends { flushPending(out) }
+        case .json:
+            // a line that is not a JSON log record (a banner, a plain line) passes as it is
+            guard let r = JSONLogRecord(line), r.hasMessage else {
+                out(line)
+                return
+            }
+            Self.splitLines(r.text(), out)
         }
     }
 
@@ -105,8 +120,25 @@ public struct ContainerUnwrapper {
     private mutating func flushPending(_ out: (UnsafeBufferPointer<UInt8>) -> Void) {
         guard hasPending else { return }
         hasPending = false
+        var jsonPayload = payloadIsJSON
         // a payload may itself hold several lines
-        pending.withUnsafeBufferPointer { buf in
+        Self.splitLines(pending) { line in
+            // Docker or CRI around a JSON log (what a Kubernetes node keeps): unwrap both
+            if jsonPayload != false {
+                if jsonPayload == nil, !line.isEmpty { jsonPayload = JSONLogRecord(line)?.isLogEvent ?? false }
+                if jsonPayload == true, let r = JSONLogRecord(line), r.hasMessage {
+                    Self.splitLines(r.text(), out)
+                    return
+                }
+            }
+            out(line)
+        }
+        payloadIsJSON = jsonPayload
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private static func splitLines(_ text: [UInt8], _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { buf in
             var start = 0
             for i in 0..<buf.count where buf[i] == 0x0A {
                 out(UnsafeBufferPointer(rebasing: buf[start..<i]))
@@ -114,7 +146,6 @@ public struct ContainerUnwrapper {
             }
             out(UnsafeBufferPointer(rebasing: buf[start...]))
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     /// The unescaped `log` value and whether it ended with a newline.
@@ -133,60 +164,14 @@ public struct ContainerUnwrapper {
         i += key.count
         while i < l.count, l[i] == UInt8(ascii: " ") { i += 1 }
         guard i < l.count, l[i] == UInt8(ascii: "\"") else { return nil }
-        i += 1
         var out: [UInt8] = []
         out.reserveCapacity(l.count)
-        while i < l.count {
-            let c = l[i]
-            if c == UInt8(ascii: "\"") { break }
-            if c != UInt8(ascii: "\\") {
-                out.append(c)
-                i += 1
-                continue
-            }
-            guard i + 1 < l.count else { break }
-            let e = l[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                guard i + 4 <= l.count, var cp = hex4(l, i) else { return nil }
-                i += 4
-                if cp >= 0xD800 && cp < 0xDC00, i + 6 <= l.count, l[i] == UInt8(ascii: "\\"), l[i + 1] == UInt8(ascii: "u"),
-                   let lo = hex4(l, i + 2), lo >= 0xDC00 && lo < 0xE000 {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                    i += 6
-                }
-                let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(scalar)).utf8))
-            default: out.append(e)
-            }
-        }
+        guard JSONString.unescape(l, from: i + 1, into: &out) != nil else { return nil }
         var ends = false
         while let last = out.last, last == 0x0A || last == 0x0D {
             if last == 0x0A { ends = true }
             out.removeLast()
         }
         return (out, ends)
-    }
-
-    private static func hex4(_ l: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32? {
-        var v: UInt32 = 0
-        for k in 0..<4 {
-            let c = l[i + k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: return nil
-            }
-            v = v << 4 | d
-        }
-        return v
     }
 }

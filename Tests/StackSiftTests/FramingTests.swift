@@ -351,6 +351,9 @@ final class FramingTests: XCTestCase {
         let r = verifyUnwrap(cri)
         XCTAssertEqual(r.mode, .cri)
         XCTAssertEqual(r.lines, expected)
+        // the usual case: every record in one F line
+        let whole = verifyUnwrap("2024-03-05T02:15:30.123456789Z stdout F " + record + "\n" + "2024-03-05T02:15:30.223456789Z stdout F plain text payload\n")
+        XCTAssertEqual(whole.lines, expected)
 
         let escaped = record.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let dockerInput = [docker(escaped + "\\n"), docker("plain text payload\\n")].joined(separator: "\n") + "\n"
@@ -360,6 +363,56 @@ final class FramingTests: XCTestCase {
 
         // text payloads stay text
         XCTAssertEqual(verifyUnwrap(docker("2023-10-10 16:30:38,123 INFO x\\n") + "\n").lines, ["2023-10-10 16:30:38,123 INFO x"])
+    }
+
+    /// Traces that layouts write as arrays or objects, GELF's full message, numeric times,
+    /// nulls, a byte order mark, deep nesting.
+    func testJSONRecordShapes() {
+        let input = [
+            "\u{FEFF}" + #"{"@timestamp":"2024-03-05T02:15:30.000Z","level":"ERROR","message":"as array","error.stack_trace":["java.lang.IllegalStateException: x","\tat com.acme.A.b(A.java:1)"],"tags":[1,2]}"#,
+            // Log4j2 JsonLayout: instant, thrown with frames and a cause
+            #"{"instant":{"epochSecond":1709604931,"nanoOfSecond":250000000},"thread":"main","level":"ERROR","loggerName":"com.acme.Job","message":"log4j2","thrown":{"name":"org.springframework.jdbc.CannotGetJdbcConnectionException","message":"Failed to obtain JDBC Connection","extendedStackTrace":[{"class":"com.acme.Job","method":"run","file":"Job.java","line":9,"exact":true}],"cause":{"name":"java.sql.SQLTransientConnectionException","message":"HikariPool-1 - Connection is not available, request timed out after 30000ms.","extendedStackTrace":[{"class":"com.zaxxer.hikari.pool.HikariPool","method":"createTimeoutException","file":"HikariPool.java","line":696}]}}}"#,
+            // Quarkus: exception object with frames without files, causedBy
+            #"{"timestamp":"2024-03-05T02:15:32.000Z","level":"ERROR","loggerName":"com.acme.R","message":"quarkus","exception":{"refId":1,"exceptionType":"java.lang.RuntimeException","message":"wrapped","frames":[{"class":"com.acme.R","method":"get","line":12}],"causedBy":{"exception":{"refId":2,"exceptionType":"java.io.IOException","message":"closed","frames":[]}}}}"#,
+            // GELF: the trace in full_message, an exponent time
+            #"{"version":"1.1","short_message":"gelf","full_message":"gelf\njava.lang.IllegalStateException: y\n\tat com.acme.G.h(G.java:3)","timestamp":1.709604933E9,"level":3}"#,
+            // epoch nanoseconds, nulls, nesting deeper than any layout writes
+            #"{"ts":1709604934000000000,"level":null,"thread":null,"message":"deep","stack_trace":null,"mdc":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"j":1}}}}}}}}}}}"#,
+        ].joined(separator: "\n") + "\n"
+        let r = verifyUnwrap(input)
+        XCTAssertEqual(r.mode, .json)
+        XCTAssertEqual(r.lines, [
+            "2024-03-05T02:15:30.000Z ERROR - as array",
+            "java.lang.IllegalStateException: x",
+            "\tat com.acme.A.b(A.java:1)",
+            "2024-03-05T02:15:31.250Z ERROR [main] com.acme.Job - log4j2",
+            "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
+            "\tat com.acme.Job.run(Job.java:9)",
+            "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
+            "2024-03-05T02:15:32.000Z ERROR com.acme.R - quarkus",
+            "java.lang.RuntimeException: wrapped",
+            "\tat com.acme.R.get(R.java:12)",
+            "Caused by: java.io.IOException: closed",
+            "2024-03-05T02:15:33.000Z ERROR - gelf",
+            "java.lang.IllegalStateException: y",
+            "\tat com.acme.G.h(G.java:3)",
+            "2024-03-05T02:15:34.000Z - deep",
+        ])
+    }
+
+    /// Spring Boot prints its banner as text before the first JSON record.
+    func testTextBannerBeforeTheFirstJSONRecord() {
+        let banner = ["", "  .   ____          _", " :: Spring Boot ::                (v3.4.1)", ""]
+        let record = #"{"@timestamp":"2024-03-05T02:15:30.123Z","level":"INFO","message":"Started"}"#
+        let r = verifyUnwrap((banner + [record]).joined(separator: "\n") + "\n")
+        XCTAssertEqual(r.mode, .json)
+        XCTAssertEqual(r.lines, banner + ["2024-03-05T02:15:30.123Z INFO - Started"])
+        // a text log stays text, past the look-ahead
+        let text = (0..<(ContainerUnwrapper.jsonLookahead + 5)).map { "2023-10-10 16:30:38,123 INFO line \($0)" }
+        let t = verifyUnwrap((text + [record]).joined(separator: "\n") + "\n")
+        XCTAssertEqual(t.mode, ContainerUnwrapper.Mode.none)
+        XCTAssertEqual(t.lines, text + [record])
     }
 
     func testJSONIsDetectedOnlyForLogRecords() {

@@ -14,6 +14,10 @@ public struct ContainerUnwrapper {
     /// Inside Docker or CRI records: whether the payloads are JSON log records (decided by the
     /// first non-empty one).
     private var payloadIsJSON: Bool?
+    /// Non-empty lines seen before the mode was decided, and payload lines before
+    /// `payloadIsJSON` was.
+    private var undecidedLines = 0
+    private var undecidedPayloads = 0
     private let maxLineLength: Int
 
     public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength) {
@@ -25,12 +29,29 @@ public struct ContainerUnwrapper {
     /// Decides the mode from the first non-empty line of a file.
     static func detect(_ line: UnsafeBufferPointer<UInt8>) -> Mode {
         let n = line.count
-        if n >= 9, line[0] == UInt8(ascii: "{") {
+        if n >= 9, line[0] == UInt8(ascii: "{") || line[0] == 0xEF {
             if startsWithJSONKeyLog(line) { return .docker }
             if let r = JSONLogRecord(line), r.isLogEvent { return .json }
         }
         if n >= 32, isCRI(line) != nil { return .cri }
         return .none
+    }
+
+    /// Non-empty lines that may come before a JSON log's first record (a startup banner
+    /// printed as text) without the file being taken for text.
+    static let jsonLookahead = 64
+
+    /// The decision on the `ordinal`-th non-empty line of a file (from 0): Docker and CRI
+    /// are recognised on the first line only, a JSON log on any of the first `jsonLookahead`;
+    /// nil while it is still open.
+    static func decide(_ line: UnsafeBufferPointer<UInt8>, ordinal: Int) -> Mode? {
+        if ordinal == 0 {
+            let m = detect(line)
+            if m != .none { return m }
+        } else if line.count >= 9, line[0] == UInt8(ascii: "{"), let r = JSONLogRecord(line), r.isLogEvent {
+            return .json
+        }
+        return ordinal + 1 >= jsonLookahead ? Mode.none : nil
     }
 
     private static func startsWithJSONKeyLog(_ l: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -68,7 +89,13 @@ public struct ContainerUnwrapper {
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
         if !decided {
             if line.isEmpty { out(line); return }
-            mode = Self.detect(line)
+            guard let m = Self.decide(line, ordinal: undecidedLines) else {
+                // text before a JSON log's first record, or the first lines of a text log
+                undecidedLines += 1
+                out(line)
+                return
+            }
+            mode = m
             decided = true
         }
         switch mode {
@@ -84,7 +111,7 @@ public struct ContainerUnwrapper {
             if partial {
                 appendPending(payload)
             } else if !hasPending {
-                out(payload)
+                emitPayload(payload, out)
             } else {
                 appendPending(payload)
                 flushPending(out)
@@ -120,21 +147,30 @@ public struct ContainerUnwrapper {
     private mutating func flushPending(_ out: (UnsafeBufferPointer<UInt8>) -> Void) {
         guard hasPending else { return }
         hasPending = false
-        var jsonPayload = payloadIsJSON
         // a payload may itself hold several lines
-        Self.splitLines(pending) { line in
-            // Docker or CRI around a JSON log (what a Kubernetes node keeps): unwrap both
-            if jsonPayload != false {
-                if jsonPayload == nil, !line.isEmpty { jsonPayload = JSONLogRecord(line)?.isLogEvent ?? false }
-                if jsonPayload == true, let r = JSONLogRecord(line), r.hasMessage {
-                    Self.splitLines(r.text(), out)
-                    return
+        Self.splitLines(pending) { line in emitPayload(line, out) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// One line of a Docker or CRI payload. Around a JSON log (what a Kubernetes node keeps)
+    /// both layers are unwrapped.
+    private mutating func emitPayload(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if payloadIsJSON != false {
+            if payloadIsJSON == nil, !line.isEmpty {
+                // as for a file: a banner may come before the first record
+                if line[0] == UInt8(ascii: "{"), JSONLogRecord(line)?.isLogEvent == true {
+                    payloadIsJSON = true
+                } else {
+                    undecidedPayloads += 1
+                    if undecidedPayloads >= Self.jsonLookahead { payloadIsJSON = false }
                 }
             }
-            out(line)
+            if payloadIsJSON == true, let r = JSONLogRecord(line), r.hasMessage {
+                Self.splitLines(r.text(), out)
+                return
+            }
         }
-        payloadIsJSON = jsonPayload
-        pending.removeAll(keepingCapacity: true)
+        out(line)
     }
 
     private static func splitLines(_ text: [UInt8], _ out: (UnsafeBufferPointer<UInt8>) -> Void) {

@@ -5,8 +5,10 @@
 /// trace on its own lines — so framing, the catalog and the exception parser read it like any
 /// other log.
 struct JSONLogRecord {
-    /// Top-level members, nested objects flattened with dots (`error.stack_trace`), arrays
-    /// skipped: string values unescaped, numbers, true/false as written.
+    /// Top-level members, nested objects flattened with dots (`error.stack_trace`): string
+    /// values unescaped, numbers and true/false as written, nulls left out. An array of strings
+    /// is its lines joined (a trace rendered as an array); an array of frame objects
+    /// (`{"class", "method", "file", "line"}`) is its `\tat …` lines; other arrays are skipped.
     private(set) var members: [(key: [UInt8], value: [UInt8])] = []
 
     static let timeKeys = keys("@timestamp", "timestamp", "time", "date", "datetime", "ts", "timeMillis", "instant.epochSecond")
@@ -15,7 +17,9 @@ struct JSONLogRecord {
     static let loggerKeys = keys("logger_name", "log.logger", "loggerName", "logger")
     static let messageKeys = keys("message", "msg", "short_message", "full_message")
     static let traceKeys = keys("stack_trace", "error.stack_trace", "exception", "stacktrace", "stackTrace",
-                                "exception.stacktrace", "exception.stack_trace", "error.stack")
+                                "exception.stacktrace", "exception.stack_trace", "error.stack", "throwable")
+    /// Throwables written as objects: Log4j2's JsonLayout `thrown`, Quarkus's `exception`.
+    static let throwableObjects = keys("thrown", "exception", "error", "throwable")
 
     private static func keys(_ k: String...) -> [[UInt8]] { k.map { Array($0.utf8) } }
 
@@ -29,6 +33,8 @@ struct JSONLogRecord {
     /// A line that is one JSON object, or nil.
     init?(_ line: UnsafeBufferPointer<UInt8>) {
         var p = Parser(b: line)
+        // a UTF-8 byte order mark on the first line
+        if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF { p.i = 3 }
         p.skipSpace()
         guard p.i < line.count, line[p.i] == UInt8(ascii: "{") else { return nil }
         guard p.object(prefix: [], into: &members, depth: 0) else { return nil }
@@ -59,9 +65,16 @@ struct JSONLogRecord {
         if !out.isEmpty { out += Array(" - ".utf8) }
         out += message
         var trace = value(Self.traceKeys)
-        if trace == nil, let name = value(Self.keys("thrown.name")) {
-            // Log4j2 JsonLayout: the throwable as an object; its class and message still tell
-            trace = name + (value(Self.keys("thrown.message")).map { Array(": ".utf8) + $0 } ?? [])
+        if trace == nil {
+            for k in Self.throwableObjects {
+                if let t = throwable(k, depth: 0) { trace = t; break }
+            }
+        }
+        if trace == nil, var full = value(Self.keys("full_message")), full != message {
+            // GELF: the short message, then the full one (often the message and the trace)
+            if full.starts(with: message) { full.removeFirst(message.count) }
+            while full.first == 0x0A || full.first == 0x0D { full.removeFirst() }
+            trace = full
         }
         if let trace, !trace.isEmpty, trace != message {
             while out.last == 0x0A || out.last == 0x0D { out.removeLast() }
@@ -69,6 +82,29 @@ struct JSONLogRecord {
             out += trace
         }
         while out.last == 0x0A || out.last == 0x0D { out.removeLast() }
+        return out
+    }
+
+    /// A throwable written as an object under `prefix`: its class and message, its frames,
+    /// then its cause as `Caused by:`.
+    private func throwable(_ prefix: [UInt8], depth: Int) -> [UInt8]? {
+        guard depth < 16 else { return nil }
+        func at(_ names: String...) -> [UInt8]? {
+            value(names.map { prefix + [UInt8(ascii: ".")] + Array($0.utf8) })
+        }
+        guard let name = at("name", "exceptionType", "className", "class", "type") else { return nil }
+        var out = name
+        if let m = at("message", "localizedMessage"), !m.isEmpty { out += Array(": ".utf8) + m }
+        if let frames = at("extendedStackTrace", "stackTrace", "frames", "stack_trace"), !frames.isEmpty {
+            out.append(0x0A)
+            out += frames
+        }
+        for c in ["cause", "causedBy.exception", "causedBy"] {
+            if let cause = throwable(prefix + [UInt8(ascii: ".")] + Array(c.utf8), depth: depth + 1) {
+                out += Array("\nCaused by: ".utf8) + cause
+                break
+            }
+        }
         return out
     }
 
@@ -85,7 +121,8 @@ struct JSONLogRecord {
     /// Log4j2's `instant` seconds and nanoseconds) written as ISO-8601 UTC.
     private func time() -> [UInt8]? {
         guard let t = value(Self.timeKeys), let c = t.first else { return nil }
-        guard c &- 0x30 < 10, t.allSatisfy({ $0 &- 0x30 < 10 || $0 == UInt8(ascii: ".") }) else { return t }
+        let numeric = t.allSatisfy { $0 &- 0x30 < 10 || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
+        guard c &- 0x30 < 10, numeric, !t.contains(UInt8(ascii: "-")) || t.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) else { return t }
         var text = String(decoding: t, as: UTF8.self)
         if members.contains(where: { $0.key == Array("instant.epochSecond".utf8) }),
            let nanos = value(Self.keys("instant.nanoOfSecond")) {
@@ -93,8 +130,8 @@ struct JSONLogRecord {
             text += "." + String(repeating: "0", count: max(0, 9 - n.count)) + n
         }
         guard let v = Double(text) else { return t }
-        // seconds until the year 5138, then milliseconds
-        let ms = v < 1e11 ? Int64((v * 1000).rounded(.down)) : Int64(v)
+        // seconds (until the year 5138), milliseconds, microseconds or nanoseconds
+        let ms = v < 1e11 ? Int64((v * 1000).rounded(.down)) : v < 1e14 ? Int64(v) : v < 1e17 ? Int64(v / 1e3) : Int64(v / 1e6)
         return Array(Self.iso(ms).utf8)
     }
 
@@ -132,7 +169,7 @@ struct JSONLogRecord {
         }
 
         mutating func object(prefix: [UInt8], into members: inout [(key: [UInt8], value: [UInt8])], depth: Int) -> Bool {
-            guard depth < 8, i < b.count, b[i] == UInt8(ascii: "{") else { return false }
+            guard depth < 64, i < b.count, b[i] == UInt8(ascii: "{") else { return false }
             i += 1
             skipSpace()
             if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return true }
@@ -152,12 +189,14 @@ struct JSONLogRecord {
                 case UInt8(ascii: "{"):
                     guard object(prefix: key, into: &members, depth: depth + 1) else { return false }
                 case UInt8(ascii: "["):
-                    guard skipArray(depth: depth + 1) else { return false }
+                    guard let v = array(depth: depth + 1) else { return false }
+                    if let v { members.append((key, v)) }
                 default:
                     let s = i
                     while i < b.count, !(b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: "}") || b[i] == 0x20 || b[i] == 0x09) { i += 1 }
                     guard i > s else { return false }
-                    members.append((key, Array(b[s..<i])))
+                    let v = Array(b[s..<i])
+                    if v != Self.null { members.append((key, v)) }
                 }
                 skipSpace()
                 guard i < b.count else { return false }
@@ -167,25 +206,62 @@ struct JSONLogRecord {
             }
         }
 
-        mutating func skipArray(depth: Int) -> Bool {
-            guard depth < 8 else { return false }
+        static let null = Array("null".utf8)
+
+        /// An array at `i`: nil when malformed; `.some(nil)` when it is neither strings nor
+        /// frames (skipped); else its lines.
+        mutating func array(depth: Int) -> [UInt8]?? {
+            guard depth < 64 else { return nil }
             i += 1   // [
-            var ignored: [(key: [UInt8], value: [UInt8])] = []
+            var lines: [[UInt8]] = []
+            var usable = true
             while true {
                 skipSpace()
-                guard i < b.count else { return false }
+                guard i < b.count else { return nil }
                 switch b[i] {
-                case UInt8(ascii: "]"): i += 1; return true
+                case UInt8(ascii: "]"):
+                    i += 1
+                    return .some(usable && !lines.isEmpty ? Array(lines.joined(separator: [0x0A])) : nil)
                 case UInt8(ascii: ","): i += 1
-                case UInt8(ascii: "\""): guard string() != nil else { return false }
-                case UInt8(ascii: "{"): guard object(prefix: [], into: &ignored, depth: depth + 1) else { return false }
-                case UInt8(ascii: "["): guard skipArray(depth: depth + 1) else { return false }
+                case UInt8(ascii: "\""):
+                    guard let v = string() else { return nil }
+                    lines.append(v)
+                case UInt8(ascii: "{"):
+                    var fields: [(key: [UInt8], value: [UInt8])] = []
+                    guard object(prefix: [], into: &fields, depth: depth + 1) else { return nil }
+                    if let f = Self.frameLine(fields) { lines.append(f) } else { usable = false }
+                case UInt8(ascii: "["):
+                    guard array(depth: depth + 1) != nil else { return nil }
+                    usable = false
                 default:
                     let s = i
                     while i < b.count, !(b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: "]") || b[i] == 0x20) { i += 1 }
-                    guard i > s else { return false }
+                    guard i > s else { return nil }
+                    usable = false
                 }
             }
+        }
+
+        /// `{"class": "a.B", "method": "m", "file": "B.java", "line": 12}` (Log4j2, Quarkus and
+        /// the like) → `\tat a.B.m(B.java:12)`; nil when the object is not a frame.
+        static func frameLine(_ f: [(key: [UInt8], value: [UInt8])]) -> [UInt8]? {
+            func get(_ names: String...) -> [UInt8]? {
+                for n in names { if let m = f.first(where: { $0.key == Array(n.utf8) }) { return m.value } }
+                return nil
+            }
+            guard let cls = get("class", "className", "declaringClass"), let method = get("method", "methodName") else { return nil }
+            var out = Array("\tat ".utf8) + cls + [UInt8(ascii: ".")] + method + [UInt8(ascii: "(")]
+            if let file = get("file", "fileName") {
+                out += file
+                if let line = get("line", "lineNumber"), line.first.map({ $0 &- 0x30 < 10 }) == true { out += [UInt8(ascii: ":")] + line }
+            } else if let line = get("line", "lineNumber"), line.first.map({ $0 &- 0x30 < 10 }) == true {
+                // Quarkus gives no file: the simple class name stands in for it
+                let simple = cls.split(separator: UInt8(ascii: ".")).last.map(Array.init) ?? cls
+                out += simple + Array(".java:".utf8) + line
+            } else {
+                out += Array("Unknown Source".utf8)
+            }
+            return out + [UInt8(ascii: ")")]
         }
 
         /// A string at `i` (which must be a quote), unescaped.

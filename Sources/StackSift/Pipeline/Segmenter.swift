@@ -86,8 +86,10 @@ final class Segmenter: DecodeTarget {
     private let minJobBytes: Int
     /// Container detection done (from the first non-empty line, as the unwrapper decides).
     private var decided = false
-    /// A container-wrapped input: one job, never cut.
+    /// A container-wrapped input or a JSON log: one job, never cut.
     private var wrapped = false
+    /// Non-empty lines looked at while undecided.
+    private var undecidedLines = 0
 
     init(pool: SlotPool, zone: TimeZone, maxLineLength: Int, minJobBytes: Int? = nil, emit: @escaping (Segment) -> Void) {
         self.pool = pool
@@ -139,7 +141,7 @@ final class Segmenter: DecodeTarget {
         nextStartsJob = at > 0
     }
 
-    /// Container detection on the first non-empty complete line.
+    /// Container (or JSON log) detection on the complete lines, as the unwrapper decides.
     private func decide(_ base: UnsafeMutablePointer<UInt8>) {
         var start = 0
         while start < used {
@@ -147,9 +149,12 @@ final class Segmenter: DecodeTarget {
             let lineEnd = UnsafeMutablePointer(nl.assumingMemoryBound(to: UInt8.self)) - base
             let line = trimmedLine(base, start, lineEnd)
             if !line.isEmpty {
-                wrapped = ContainerUnwrapper.detect(line) != .none
-                decided = true
-                return
+                if let mode = ContainerUnwrapper.decide(line, ordinal: undecidedLines) {
+                    wrapped = mode != .none
+                    decided = true
+                    return
+                }
+                undecidedLines += 1
             }
             start = lineEnd + 1
         }

@@ -121,15 +121,15 @@ struct JSONLogRecord {
     /// Log4j2's `instant` seconds and nanoseconds) written as ISO-8601 UTC.
     private func time() -> [UInt8]? {
         guard let t = value(Self.timeKeys), let c = t.first else { return nil }
-        let numeric = t.allSatisfy { $0 &- 0x30 < 10 || $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }
-        guard c &- 0x30 < 10, numeric, !t.contains(UInt8(ascii: "-")) || t.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) else { return t }
+        guard c &- 0x30 < 10 else { return t }
         var text = String(decoding: t, as: UTF8.self)
         if members.contains(where: { $0.key == Array("instant.epochSecond".utf8) }),
            let nanos = value(Self.keys("instant.nanoOfSecond")) {
             let n = String(decoding: nanos, as: UTF8.self)
             text += "." + String(repeating: "0", count: max(0, 9 - n.count)) + n
         }
-        guard let v = Double(text) else { return t }
+        // a number (`1709604930.123`, `1.709604930123E9`); a date with dashes is not one
+        guard let v = Double(text), v.isFinite, v < 1e24 else { return t }
         // seconds (until the year 5138), milliseconds, microseconds or nanoseconds
         let ms = v < 1e11 ? Int64((v * 1000).rounded(.down)) : v < 1e14 ? Int64(v) : v < 1e17 ? Int64(v / 1e3) : Int64(v / 1e6)
         return Array(Self.iso(ms).utf8)
@@ -159,7 +159,8 @@ struct JSONLogRecord {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// A small strict JSON reader over one line: objects are flattened, arrays skipped.
+    /// A small strict JSON reader over one line: objects are flattened, arrays read as lines
+    /// (see `members`).
     private struct Parser {
         let b: UnsafeBufferPointer<UInt8>
         var i = 0

@@ -18,6 +18,9 @@ public struct ContainerUnwrapper {
     /// `payloadIsJSON` was.
     private var undecidedLines = 0
     private var undecidedPayloads = 0
+    /// The JSON record reader and the text it writes, reused line after line.
+    private var json: JSONLogRecord?
+    private var jsonText: [UInt8] = []
     private let maxLineLength: Int
 
     public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength) {
@@ -31,7 +34,7 @@ public struct ContainerUnwrapper {
         let n = line.count
         if n >= 9, line[0] == UInt8(ascii: "{") || line[0] == 0xEF {
             if startsWithJSONKeyLog(line) { return .docker }
-            if let r = JSONLogRecord(line), r.isLogEvent { return .json }
+            if JSONLogRecord().isLogEvent(line) { return .json }
         }
         if n >= 32, isCRI(line) != nil { return .cri }
         return .none
@@ -48,7 +51,7 @@ public struct ContainerUnwrapper {
         if ordinal == 0 {
             let m = detect(line)
             if m != .none { return m }
-        } else if line.count >= 9, line[0] == UInt8(ascii: "{"), let r = JSONLogRecord(line), r.isLogEvent {
+        } else if JSONLogRecord().isLogEvent(line) {
             return .json
         }
         return ordinal + 1 >= jsonLookahead ? Mode.none : nil
@@ -126,11 +129,7 @@ public struct ContainerUnwrapper {
             if ends { flushPending(out) }
         case .json:
             // a line that is not a JSON log record (a banner, a plain line) passes as it is
-            guard let r = JSONLogRecord(line), r.hasMessage else {
-                out(line)
-                return
-            }
-            Self.splitLines(r.text(), out)
+            if !emitRecord(line, out) { out(line) }
         }
     }
 
@@ -158,19 +157,30 @@ public struct ContainerUnwrapper {
         if payloadIsJSON != false {
             if payloadIsJSON == nil, !line.isEmpty {
                 // as for a file: a banner may come before the first record
-                if line[0] == UInt8(ascii: "{"), JSONLogRecord(line)?.isLogEvent == true {
+                if reader().isLogEvent(line) {
                     payloadIsJSON = true
                 } else {
                     undecidedPayloads += 1
                     if undecidedPayloads >= Self.jsonLookahead { payloadIsJSON = false }
                 }
             }
-            if payloadIsJSON == true, let r = JSONLogRecord(line), r.hasMessage {
-                Self.splitLines(r.text(), out)
-                return
-            }
+            if payloadIsJSON == true, emitRecord(line, out) { return }
         }
         out(line)
+    }
+
+    private mutating func reader() -> JSONLogRecord {
+        if let json { return json }
+        let r = JSONLogRecord()
+        json = r
+        return r
+    }
+
+    /// A JSON log record's event text, line by line; false when `line` is not a record.
+    private mutating func emitRecord(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        guard reader().text(line, into: &jsonText) else { return false }
+        Self.splitLines(jsonText, out)
+        return true
     }
 
     private static func splitLines(_ text: [UInt8], _ out: (UnsafeBufferPointer<UInt8>) -> Void) {

@@ -1,149 +1,237 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Structured application logs: one JSON object per line, as Logstash's Logback encoder,
 /// Elastic's ECS layouts, Spring Boot's structured logging and Log4j2's JSON layouts write
 /// them (and as `kubectl logs` prints them). Each record is rewritten as the text event a
 /// pattern layout would have printed — `time LEVEL [thread] logger - message`, then the stack
 /// trace on its own lines — so framing, the catalog and the exception parser read it like any
 /// other log.
-struct JSONLogRecord {
-    /// Top-level members, nested objects flattened with dots (`error.stack_trace`): string
-    /// values unescaped, numbers and true/false as written, nulls left out. An array of strings
-    /// is its lines joined (a trace rendered as an array); an array of frame objects
-    /// (`{"class", "method", "file", "line"}`) is its `\tat …` lines; other arrays are skipped.
-    private(set) var members: [(key: [UInt8], value: [UInt8])] = []
+///
+/// One reader is reused line after line: keys and values go into flat byte buffers that keep
+/// their capacity, so a record costs no allocation once the buffers have grown.
+final class JSONLogRecord {
+    /// Members of the last record parsed: top-level members, nested objects flattened with
+    /// dots (`error.stack_trace`); string values unescaped, numbers and true/false as written,
+    /// nulls left out. An array of strings is its lines joined (a trace rendered as an array);
+    /// an array of frame objects (`{"class", "method", "file", "line"}`) is its `\tat …`
+    /// lines; other arrays are left out. Ranges index `keys` and `values`.
+    private struct Member {
+        var keyStart: Int, keyEnd: Int, valueStart: Int, valueEnd: Int
+    }
+    private var members: [Member] = []
+    private var keys: [UInt8] = []
+    private var values: [UInt8] = []
+    /// A frame line being built from an object inside an array.
+    private var scratch: [UInt8] = []
+    /// The record has a top-level object named like a throwable (`thrown`, `exception`…):
+    /// only then are throwable objects looked for.
+    private var throwableObject = false
 
-    static let timeKeys = keys("@timestamp", "timestamp", "time", "date", "datetime", "ts", "timeMillis", "instant.epochSecond")
-    static let levelKeys = keys("level", "log.level", "severity", "levelname", "loglevel")
-    static let threadKeys = keys("thread_name", "process.thread.name", "thread", "threadName")
-    static let loggerKeys = keys("logger_name", "log.logger", "loggerName", "logger")
-    static let messageKeys = keys("message", "msg", "short_message", "full_message")
-    static let traceKeys = keys("stack_trace", "error.stack_trace", "exception", "stacktrace", "stackTrace",
+    static let timeKeys = list("@timestamp", "timestamp", "time", "date", "datetime", "ts", "timeMillis", "instant.epochSecond")
+    static let levelKeys = list("level", "log.level", "severity", "levelname", "loglevel")
+    static let threadKeys = list("thread_name", "process.thread.name", "thread", "threadName")
+    static let loggerKeys = list("logger_name", "log.logger", "loggerName", "logger")
+    static let messageKeys = list("message", "msg", "short_message", "full_message")
+    static let traceKeys = list("stack_trace", "error.stack_trace", "exception", "stacktrace", "stackTrace",
                                 "exception.stacktrace", "exception.stack_trace", "error.stack", "throwable")
     /// Throwables written as objects: Log4j2's JsonLayout `thrown`, Quarkus's `exception`.
-    static let throwableObjects = keys("thrown", "exception", "error", "throwable")
+    static let throwableObjects = list("thrown", "exception", "error", "throwable")
+    static let fullMessage = list("full_message")
+    static let nanoOfSecond = list("instant.nanoOfSecond")
+    static let epochSecond = list("instant.epochSecond")
+    // parts of a throwable object, after its prefix and a dot
+    static let throwableName = list("name", "exceptionType", "className", "class", "type")
+    static let throwableMessage = list("message", "localizedMessage")
+    static let throwableFrames = list("extendedStackTrace", "stackTrace", "frames", "stack_trace")
+    static let throwableCause = list("cause", "causedBy.exception", "causedBy")
+    // parts of a frame object
+    static let frameClass = list("class", "className", "declaringClass")
+    static let frameMethod = list("method", "methodName")
+    static let frameFile = list("file", "fileName")
+    static let frameLine = list("line", "lineNumber")
 
-    private static func keys(_ k: String...) -> [[UInt8]] { k.map { Array($0.utf8) } }
+    private static func list(_ k: String...) -> [[UInt8]] { k.map { Array($0.utf8) } }
 
-    func value(_ candidates: [[UInt8]]) -> [UInt8]? {
-        for c in candidates {
-            if let m = members.first(where: { $0.key == c }) { return m.value }
-        }
-        return nil
-    }
-
-    /// A line that is one JSON object, or nil.
-    init?(_ line: UnsafeBufferPointer<UInt8>) {
-        var p = Parser(b: line)
+    /// Parses `line` as one JSON object; false (and no members) when it is not one.
+    func parse(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        members.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        throwableObject = false
+        var p = Parser(b: line, record: self)
         // a UTF-8 byte order mark on the first line
         if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF { p.i = 3 }
         p.skipSpace()
-        guard p.i < line.count, line[p.i] == UInt8(ascii: "{") else { return nil }
-        guard p.object(prefix: [], into: &members, depth: 0) else { return nil }
-        p.skipSpace()
-        guard p.i == line.count else { return nil }
-    }
-
-    var hasMessage: Bool { value(Self.messageKeys) != nil }
-
-    /// Whether the record looks like a log event (what decides that a file is a JSON log): a
-    /// message and a time or a level.
-    var isLogEvent: Bool {
-        hasMessage && (value(Self.timeKeys) != nil || value(Self.levelKeys) != nil)
-    }
-
-    /// The event as text lines (`\n`-separated, no trailing newline).
-    func text() -> [UInt8] {
-        var out: [UInt8] = []
-        func word(_ v: [UInt8]) {
-            if !out.isEmpty { out.append(0x20) }
-            out += v
+        guard p.i < line.count, line[p.i] == UInt8(ascii: "{"), p.object(prefixEnd: -1, depth: 0) else {
+            members.removeAll(keepingCapacity: true)
+            return false
         }
-        if let t = time() { word(t) }
-        if let l = value(Self.levelKeys) { word(Self.levelName(l)) }
-        if let th = value(Self.threadKeys) { word([UInt8(ascii: "[")] + th + [UInt8(ascii: "]")]) }
-        if let lg = value(Self.loggerKeys) { word(lg) }
-        let message = value(Self.messageKeys) ?? []
-        if !out.isEmpty { out += Array(" - ".utf8) }
-        out += message
-        var trace = value(Self.traceKeys)
-        if trace == nil {
-            for k in Self.throwableObjects {
-                if let t = throwable(k, depth: 0) { trace = t; break }
+        p.skipSpace()
+        if p.i != line.count { members.removeAll(keepingCapacity: true); return false }
+        return true
+    }
+
+    /// Whether `line` is a JSON log record: an object with a message and a time or a level
+    /// (what decides that a file, or a container's payloads, are a JSON log).
+    func isLogEvent(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let c = line.first, c == UInt8(ascii: "{") || c == 0xEF, parse(line) else { return false }
+        return find(Self.messageKeys) != nil && (find(Self.timeKeys) != nil || find(Self.levelKeys) != nil)
+    }
+
+    /// The event text of `line` (`\n`-separated lines, no trailing newline) into `out`
+    /// (replacing its contents); false when the line is not a JSON record with a message.
+    func text(_ line: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        guard parse(line), let message = find(Self.messageKeys) else { return false }
+        func word(_ r: Range<Int>) {
+            if !out.isEmpty { out.append(0x20) }
+            out += values[r]
+        }
+        if let t = find(Self.timeKeys) {
+            if !appendEpochTime(t, into: &out) { out += values[t] }
+        }
+        if let l = find(Self.levelKeys) { appendLevel(l, into: &out) }
+        if let th = find(Self.threadKeys) {
+            if !out.isEmpty { out.append(0x20) }
+            out.append(UInt8(ascii: "["))
+            out += values[th]
+            out.append(UInt8(ascii: "]"))
+        }
+        if let lg = find(Self.loggerKeys) { word(lg) }
+        if !out.isEmpty { out += [0x20, UInt8(ascii: "-"), 0x20] }
+        out += values[message]
+        let mark = out.count
+        out.append(0x0A)
+        if let trace = find(Self.traceKeys) {
+            if values[trace] != values[message] { out += values[trace] }
+        } else if !(throwableObject && Self.throwableObjects.contains(where: { appendThrowable(prefix: $0, into: &out, depth: 0) })),
+                  let full = find(Self.fullMessage), values[full] != values[message] {
+            // GELF: the short message, then the full one (often the message and the trace)
+            var s = full.lowerBound
+            if values[full].starts(with: values[message]) { s += message.count }
+            while s < full.upperBound, values[s] == 0x0A || values[s] == 0x0D { s += 1 }
+            out += values[s..<full.upperBound]
+        }
+        if out.count == mark + 1 { out.removeLast() }
+        while out.last == 0x0A || out.last == 0x0D { out.removeLast() }
+        // no empty line between the message and the trace
+        if out.count > mark, mark > 0 {
+            var k = mark
+            while k > 0, out[k - 1] == 0x0A || out[k - 1] == 0x0D { k -= 1 }
+            if k < mark { out.removeSubrange(k..<mark) }
+        }
+        return true
+    }
+
+    // MARK: lookups (no allocation)
+
+    /// The value of the first candidate key present.
+    private func find(_ candidates: [[UInt8]]) -> Range<Int>? {
+        find(prefix: [], candidates)
+    }
+
+    /// The value of `prefix` + `.` + the first candidate present (the candidate alone when
+    /// `prefix` is empty).
+    private func find(prefix: [UInt8], _ candidates: [[UInt8]]) -> Range<Int>? {
+        let p = prefix.isEmpty ? 0 : prefix.count + 1
+        return keys.withUnsafeBufferPointer { kb -> Range<Int>? in
+            members.withUnsafeBufferPointer { mb -> Range<Int>? in
+                for c in candidates {
+                    for m in mb where m.keyEnd - m.keyStart == p + c.count {
+                        let k = kb.baseAddress! + m.keyStart
+                        if p > 0 && (memcmp(k, prefix, p - 1) != 0 || k[p - 1] != UInt8(ascii: ".")) { continue }
+                        if memcmp(k + p, c, c.count) == 0 { return m.valueStart..<m.valueEnd }
+                    }
+                }
+                return nil
             }
         }
-        if trace == nil, var full = value(Self.keys("full_message")), full != message {
-            // GELF: the short message, then the full one (often the message and the trace)
-            if full.starts(with: message) { full.removeFirst(message.count) }
-            while full.first == 0x0A || full.first == 0x0D { full.removeFirst() }
-            trace = full
-        }
-        if let trace, !trace.isEmpty, trace != message {
-            while out.last == 0x0A || out.last == 0x0D { out.removeLast() }
-            out.append(0x0A)
-            out += trace
-        }
-        while out.last == 0x0A || out.last == 0x0D { out.removeLast() }
-        return out
     }
 
     /// A throwable written as an object under `prefix`: its class and message, its frames,
-    /// then its cause as `Caused by:`.
-    private func throwable(_ prefix: [UInt8], depth: Int) -> [UInt8]? {
-        guard depth < 16 else { return nil }
-        func at(_ names: String...) -> [UInt8]? {
-            value(names.map { prefix + [UInt8(ascii: ".")] + Array($0.utf8) })
+    /// then its cause as `Caused by:`. False when there is none.
+    private func appendThrowable(prefix: [UInt8], into out: inout [UInt8], depth: Int) -> Bool {
+        guard depth < 16, let name = find(prefix: prefix, Self.throwableName) else { return false }
+        out += values[name]
+        if let m = find(prefix: prefix, Self.throwableMessage), !m.isEmpty {
+            out += [UInt8(ascii: ":"), 0x20]
+            out += values[m]
         }
-        guard let name = at("name", "exceptionType", "className", "class", "type") else { return nil }
-        var out = name
-        if let m = at("message", "localizedMessage"), !m.isEmpty { out += Array(": ".utf8) + m }
-        if let frames = at("extendedStackTrace", "stackTrace", "frames", "stack_trace"), !frames.isEmpty {
+        if let f = find(prefix: prefix, Self.throwableFrames), !f.isEmpty {
             out.append(0x0A)
-            out += frames
+            out += values[f]
         }
-        for c in ["cause", "causedBy.exception", "causedBy"] {
-            if let cause = throwable(prefix + [UInt8(ascii: ".")] + Array(c.utf8), depth: depth + 1) {
-                out += Array("\nCaused by: ".utf8) + cause
-                break
-            }
+        for c in Self.throwableCause {
+            let causePrefix = prefix + [UInt8(ascii: ".")] + c
+            guard find(prefix: causePrefix, Self.throwableName) != nil else { continue }
+            out += Array("\nCaused by: ".utf8)
+            _ = appendThrowable(prefix: causePrefix, into: &out, depth: depth + 1)
+            break
         }
-        return out
+        return true
     }
 
     /// Upper-cased; a syslog severity number (GELF) as the level word it stands for.
-    static func levelName(_ l: [UInt8]) -> [UInt8] {
-        if l.count == 1, let d = l.first, d &- 0x30 < 8 {
+    private func appendLevel(_ r: Range<Int>, into out: inout [UInt8]) {
+        if !out.isEmpty { out.append(0x20) }
+        if r.count == 1, values[r.lowerBound] &- 0x30 < 8 {
             let names = ["ERROR", "ERROR", "ERROR", "ERROR", "WARN", "INFO", "INFO", "DEBUG"]
-            return Array(names[Int(d - 0x30)].utf8)
+            out += names[Int(values[r.lowerBound] - 0x30)].utf8
+            return
         }
-        return l.map { $0 &- 0x61 < 26 ? $0 - 32 : $0 }
+        for c in values[r] { out.append(c &- 0x61 < 26 ? c - 32 : c) }
     }
 
-    /// The time as written when it is text, or an epoch number (seconds, milliseconds, or
-    /// Log4j2's `instant` seconds and nanoseconds) written as ISO-8601 UTC.
-    private func time() -> [UInt8]? {
-        guard let t = value(Self.timeKeys), let c = t.first else { return nil }
-        guard c &- 0x30 < 10 else { return t }
-        var text = String(decoding: t, as: UTF8.self)
-        if members.contains(where: { $0.key == Array("instant.epochSecond".utf8) }),
-           let nanos = value(Self.keys("instant.nanoOfSecond")) {
-            let n = String(decoding: nanos, as: UTF8.self)
-            text += "." + String(repeating: "0", count: max(0, 9 - n.count)) + n
+    /// An epoch number (seconds, milliseconds, micro- or nanoseconds, with a fraction or an
+    /// exponent, or Log4j2's `instant` seconds and nanoseconds) written as ISO-8601 UTC; false
+    /// when the time is text (then written as it is).
+    private func appendEpochTime(_ r: Range<Int>, into out: inout [UInt8]) -> Bool {
+        guard let c = values[r].first, c &- 0x30 < 10 else { return false }
+        var v: Double
+        if values[r].allSatisfy({ $0 &- 0x30 < 10 }), r.count <= 18 {
+            v = Double(values[r].reduce(Int64(0)) { $0 * 10 + Int64($1 - 0x30) })
+        } else {
+            // a date and time is not a number
+            guard !values[r].contains(UInt8(ascii: ":")), let d = Double(String(decoding: values[r], as: UTF8.self)) else { return false }
+            v = d
         }
-        // a number (`1709604930.123`, `1.709604930123E9`); a date with dashes is not one
-        guard let v = Double(text), v.isFinite, v < 1e24 else { return t }
+        if find(Self.epochSecond) == r, let n = find(Self.nanoOfSecond), values[n].allSatisfy({ $0 &- 0x30 < 10 }) {
+            v += Double(values[n].reduce(0) { $0 * 10 + Int($1 - 0x30) }) / 1e9
+        }
+        guard v.isFinite, v < 1e24 else { return false }
         // seconds (until the year 5138), milliseconds, microseconds or nanoseconds
         let ms = v < 1e11 ? Int64((v * 1000).rounded(.down)) : v < 1e14 ? Int64(v) : v < 1e17 ? Int64(v / 1e3) : Int64(v / 1e6)
-        return Array(Self.iso(ms).utf8)
+        if !out.isEmpty { out.append(0x20) }
+        Self.appendISO(ms, into: &out)
+        return true
     }
 
     static func iso(_ ms: Int64) -> String {
+        var b: [UInt8] = []
+        appendISO(ms, into: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss.SSSZ`.
+    static func appendISO(_ ms: Int64, into out: inout [UInt8]) {
         let secs = Int(ms.floorDiv(1000))
         let milli = Int(ms - Int64(secs) * 1000)
         let days = secs.floorDiv(86_400)
         let sod = secs - days * 86_400
         let (y, m, d) = civilFromDays(days)
-        func two(_ x: Int) -> String { x < 10 ? "0\(x)" : "\(x)" }
-        let frac = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
-        return "\(y)-\(two(m))-\(two(d))T\(two(sod / 3600)):\(two(sod / 60 % 60)):\(two(sod % 60)).\(frac)Z"
+        func digits(_ x: Int, _ n: Int) {
+            var p = 1
+            for _ in 1..<n { p *= 10 }
+            var v = x
+            if v >= p * 10 { out += String(v / (p * 10)).utf8; v %= p * 10 }
+            while p > 0 { out.append(UInt8(0x30 + v / p % 10)); p /= 10 }
+        }
+        digits(y, 4); out.append(UInt8(ascii: "-")); digits(m, 2); out.append(UInt8(ascii: "-")); digits(d, 2)
+        out.append(UInt8(ascii: "T")); digits(sod / 3600, 2); out.append(UInt8(ascii: ":")); digits(sod / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); digits(sod % 60, 2); out.append(UInt8(ascii: ".")); digits(milli, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Days since 1970-01-01 → civil date (proleptic Gregorian), the inverse of `daysFromCivil`.
@@ -159,45 +247,70 @@ struct JSONLogRecord {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    /// A small strict JSON reader over one line: objects are flattened, arrays read as lines
-    /// (see `members`).
+    // MARK: parsing
+
+    /// A small strict JSON reader over one line, writing into the record's buffers.
     private struct Parser {
         let b: UnsafeBufferPointer<UInt8>
+        let record: JSONLogRecord
         var i = 0
+
+        init(b: UnsafeBufferPointer<UInt8>, record: JSONLogRecord) {
+            self.b = b
+            self.record = record
+        }
 
         mutating func skipSpace() {
             while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A { i += 1 }
         }
 
-        mutating func object(prefix: [UInt8], into members: inout [(key: [UInt8], value: [UInt8])], depth: Int) -> Bool {
+        /// An object at `i`; its keys are flattened under `keys[prefixStart..<prefixEnd]`
+        /// (`prefixEnd` -1: top level).
+        mutating func object(prefixStart: Int = 0, prefixEnd: Int, depth: Int) -> Bool {
             guard depth < 64, i < b.count, b[i] == UInt8(ascii: "{") else { return false }
             i += 1
             skipSpace()
             if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return true }
             while true {
                 skipSpace()
-                guard let k = string() else { return false }
+                // the member's key: the prefix, a dot, the name
+                let keyStart = record.keys.count
+                if prefixEnd >= 0 {
+                    // byte by byte: a slice of the buffer being appended to would copy it
+                    for x in prefixStart..<prefixEnd { record.keys.append(record.keys[x]) }
+                    record.keys.append(UInt8(ascii: "."))
+                }
+                guard string(into: &record.keys) else { return false }
+                let keyEnd = record.keys.count
                 skipSpace()
                 guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
                 i += 1
                 skipSpace()
                 guard i < b.count else { return false }
-                let key = prefix.isEmpty ? k : prefix + [UInt8(ascii: ".")] + k
+                let valueStart = record.values.count
+                var keep = true
                 switch b[i] {
                 case UInt8(ascii: "\""):
-                    guard let v = string() else { return false }
-                    members.append((key, v))
+                    guard string(into: &record.values) else { return false }
                 case UInt8(ascii: "{"):
-                    guard object(prefix: key, into: &members, depth: depth + 1) else { return false }
+                    if prefixEnd < 0, !record.throwableObject {
+                        let name = record.keys[keyStart..<keyEnd]
+                        record.throwableObject = JSONLogRecord.throwableObjects.contains { name.elementsEqual($0) }
+                    }
+                    guard object(prefixStart: keyStart, prefixEnd: keyEnd, depth: depth + 1) else { return false }
+                    keep = false
                 case UInt8(ascii: "["):
-                    guard let v = array(depth: depth + 1) else { return false }
-                    if let v { members.append((key, v)) }
+                    guard let usable = array(depth: depth + 1) else { return false }
+                    keep = usable
                 default:
                     let s = i
                     while i < b.count, !(b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: "}") || b[i] == 0x20 || b[i] == 0x09) { i += 1 }
                     guard i > s else { return false }
-                    let v = Array(b[s..<i])
-                    if v != Self.null { members.append((key, v)) }
+                    keep = !(i - s == 4 && b[s] == UInt8(ascii: "n") && b[s + 1] == UInt8(ascii: "u"))   // null
+                    if keep { record.values.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<i])) }
+                }
+                if keep {
+                    record.members.append(Member(keyStart: keyStart, keyEnd: keyEnd, valueStart: valueStart, valueEnd: record.values.count))
                 }
                 skipSpace()
                 guard i < b.count else { return false }
@@ -207,14 +320,13 @@ struct JSONLogRecord {
             }
         }
 
-        static let null = Array("null".utf8)
-
-        /// An array at `i`: nil when malformed; `.some(nil)` when it is neither strings nor
-        /// frames (skipped); else its lines.
-        mutating func array(depth: Int) -> [UInt8]?? {
+        /// An array at `i`, its lines appended to `values`: nil when malformed; false when it
+        /// is neither strings nor frames (then nothing is kept).
+        mutating func array(depth: Int) -> Bool? {
             guard depth < 64 else { return nil }
             i += 1   // [
-            var lines: [[UInt8]] = []
+            let start = record.values.count
+            var lines = 0
             var usable = true
             while true {
                 skipSpace()
@@ -222,17 +334,32 @@ struct JSONLogRecord {
                 switch b[i] {
                 case UInt8(ascii: "]"):
                     i += 1
-                    return .some(usable && !lines.isEmpty ? Array(lines.joined(separator: [0x0A])) : nil)
+                    if !usable || lines == 0 { record.values.removeSubrange(start...) }
+                    return usable && lines > 0
                 case UInt8(ascii: ","): i += 1
                 case UInt8(ascii: "\""):
-                    guard let v = string() else { return nil }
-                    lines.append(v)
+                    if lines > 0 { record.values.append(0x0A) }
+                    guard string(into: &record.values) else { return nil }
+                    lines += 1
                 case UInt8(ascii: "{"):
-                    var fields: [(key: [UInt8], value: [UInt8])] = []
-                    guard object(prefix: [], into: &fields, depth: depth + 1) else { return nil }
-                    if let f = Self.frameLine(fields) { lines.append(f) } else { usable = false }
+                    // parsed like a member object, read as a frame, then taken back out
+                    let m = record.members.count, k = record.keys.count, v = record.values.count
+                    guard object(prefixEnd: -1, depth: depth + 1) else { return nil }
+                    let frame = record.frameLine(membersFrom: m)
+                    record.members.removeSubrange(m...)
+                    record.keys.removeSubrange(k...)
+                    record.values.removeSubrange(v...)
+                    if frame {
+                        if lines > 0 { record.values.append(0x0A) }
+                        record.values += record.scratch
+                        lines += 1
+                    } else {
+                        usable = false
+                    }
                 case UInt8(ascii: "["):
+                    let v = record.values.count
                     guard array(depth: depth + 1) != nil else { return nil }
+                    record.values.removeSubrange(v...)
                     usable = false
                 default:
                     let s = i
@@ -243,36 +370,48 @@ struct JSONLogRecord {
             }
         }
 
-        /// `{"class": "a.B", "method": "m", "file": "B.java", "line": 12}` (Log4j2, Quarkus and
-        /// the like) → `\tat a.B.m(B.java:12)`; nil when the object is not a frame.
-        static func frameLine(_ f: [(key: [UInt8], value: [UInt8])]) -> [UInt8]? {
-            func get(_ names: String...) -> [UInt8]? {
-                for n in names { if let m = f.first(where: { $0.key == Array(n.utf8) }) { return m.value } }
-                return nil
-            }
-            guard let cls = get("class", "className", "declaringClass"), let method = get("method", "methodName") else { return nil }
-            var out = Array("\tat ".utf8) + cls + [UInt8(ascii: ".")] + method + [UInt8(ascii: "(")]
-            if let file = get("file", "fileName") {
-                out += file
-                if let line = get("line", "lineNumber"), line.first.map({ $0 &- 0x30 < 10 }) == true { out += [UInt8(ascii: ":")] + line }
-            } else if let line = get("line", "lineNumber"), line.first.map({ $0 &- 0x30 < 10 }) == true {
-                // Quarkus gives no file: the simple class name stands in for it
-                let simple = cls.split(separator: UInt8(ascii: ".")).last.map(Array.init) ?? cls
-                out += simple + Array(".java:".utf8) + line
-            } else {
-                out += Array("Unknown Source".utf8)
-            }
-            return out + [UInt8(ascii: ")")]
-        }
-
-        /// A string at `i` (which must be a quote), unescaped.
-        mutating func string() -> [UInt8]? {
-            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-            var out: [UInt8] = []
-            guard let r = JSONString.unescape(b, from: i + 1, into: &out), r.closed else { return nil }
+        /// A string at `i` (which must be a quote), unescaped onto `out`.
+        mutating func string(into out: inout [UInt8]) -> Bool {
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { return false }
+            guard let r = JSONString.unescape(b, from: i + 1, into: &out), r.closed else { return false }
             i = r.end
-            return out
+            return true
         }
+    }
+
+    /// `{"class": "a.B", "method": "m", "file": "B.java", "line": 12}` (Log4j2, Quarkus and the
+    /// like), the members from `first` on → `\tat a.B.m(B.java:12)` in `scratch`; false when
+    /// the object is not a frame.
+    private func frameLine(membersFrom first: Int) -> Bool {
+        func get(_ names: [[UInt8]]) -> ArraySlice<UInt8>? {
+            for n in names {
+                for m in members[first...] where keys[m.keyStart..<m.keyEnd].elementsEqual(n) {
+                    return values[m.valueStart..<m.valueEnd]
+                }
+            }
+            return nil
+        }
+        guard let cls = get(Self.frameClass), let method = get(Self.frameMethod) else { return false }
+        scratch.removeAll(keepingCapacity: true)
+        scratch += "\tat ".utf8
+        scratch += cls
+        scratch.append(UInt8(ascii: "."))
+        scratch += method
+        scratch.append(UInt8(ascii: "("))
+        let line = get(Self.frameLine).flatMap { $0.first.map { $0 &- 0x30 < 10 } == true ? $0 : nil }
+        if let file = get(Self.frameFile) {
+            scratch += file
+            if let line { scratch.append(UInt8(ascii: ":")); scratch += line }
+        } else if let line {
+            // Quarkus gives no file: the simple class name stands in for it
+            scratch += cls.split(separator: UInt8(ascii: ".")).last ?? cls
+            scratch += ".java:".utf8
+            scratch += line
+        } else {
+            scratch += "Unknown Source".utf8
+        }
+        scratch.append(UInt8(ascii: ")"))
+        return true
     }
 }
 
@@ -284,9 +423,13 @@ enum JSONString {
     static func unescape(_ b: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout [UInt8]) -> (end: Int, closed: Bool)? {
         var i = start
         while i < b.count {
-            let c = b[i]
-            if c == UInt8(ascii: "\"") { return (i + 1, true) }
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+            // the run up to the next quote or backslash in one append
+            var j = i
+            while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\") { j += 1 }
+            if j > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j])) }
+            i = j
+            guard i < b.count else { break }
+            if b[i] == UInt8(ascii: "\"") { return (i + 1, true) }
             guard i + 1 < b.count else { break }
             let e = b[i + 1]
             i += 2
@@ -304,7 +447,7 @@ enum JSONString {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
                     i += 6
                 }
-                out += Array(String(Character(Unicode.Scalar(cp) ?? "\u{FFFD}")).utf8)
+                out += UTF8.encode(Unicode.Scalar(cp) ?? "\u{FFFD}")!
             default: out.append(e)
             }
         }

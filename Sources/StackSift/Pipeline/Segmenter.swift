@@ -84,7 +84,7 @@ final class Segmenter: DecodeTarget {
     /// (each job costs a state merge: fewer, larger jobs than slots).
     private var jobBytes = 0
     private let minJobBytes: Int
-    /// Container detection done (from the first non-empty line, as the unwrapper decides).
+    /// Container or JSON log detection done (as the unwrapper decides: see `ContainerUnwrapper.decide`).
     private var decided = false
     /// A container-wrapped input or a JSON log: one job, never cut.
     private var wrapped = false

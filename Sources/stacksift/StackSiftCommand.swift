@@ -9,7 +9,8 @@ struct StackSiftCommand: ParsableCommand {
         abstract: "Turn Java application logs into a connection-pool incident report.",
         discussion: """
         stacksift reads logs (plain, gzip, LZ4 frame or zstd — detected from content; text or \
-        JSON lines), joins multi-line Java events, recognises pool and database incidents with a PCRE2 pattern \
+        JSON lines, also inside Docker/CRI records or behind the date and tag kubectl \
+        --timestamps, syslog, journald, Cloud Foundry or Heroku put on every line), joins multi-line Java events, recognises pool and database incidents with a PCRE2 pattern \
         catalog, groups exceptions by stack signature and reports what failed, since when, how \
         often, from which code, and why.
 

@@ -81,6 +81,18 @@ final class SegmenterTests: XCTestCase {
         XCTAssertEqual(segs.filter(\.starts).count, 1)
     }
 
+    /// Lines under a platform's prefix are unwrapped line after line, in one job.
+    func testPrefixedInputIsNeverCut() {
+        var text = ""
+        for i in 0..<300 {
+            text += "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: 2023-10-10 16:30:38.123 INFO line \(i)\n"
+            text += "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: \tat com.acme.Job.run(Job.java:10)\n"
+        }
+        let segs = segments(Array(text.utf8), size: 256)
+        XCTAssertGreaterThan(segs.count, 10)
+        XCTAssertEqual(segs.filter(\.starts).count, 1)
+    }
+
     // MARK: - whole pipeline: segment size and workers never change a result
 
     func analyse(_ paths: [String], segmentSize: Int, workers: Int, stage: Stage = .full) -> AnalysisResult {

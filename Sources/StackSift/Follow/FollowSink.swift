@@ -52,7 +52,8 @@ final class FollowSink {
     /// The container format, once known (`.none` once known to be plain text).
     var containerMode: ContainerUnwrapper.Mode? {
         if unwrapper.passthrough { return ContainerUnwrapper.Mode.none }
-        return unwrapper.mode == .none ? nil : unwrapper.mode
+        // a prefix's shape is learnt again from the lines after a restart
+        return unwrapper.mode == .none || unwrapper.mode == .prefixed ? nil : unwrapper.mode
     }
 
     func feed(_ chunk: UnsafeRawBufferPointer) {

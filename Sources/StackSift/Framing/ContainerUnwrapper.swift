@@ -1,10 +1,14 @@
+import Foundation
+
 /// Container log wrappers, unwrapped before framing: Docker's json-file lines
 /// (`{"log":"…\n","stream":"stdout","time":"…"}`, long lines split into records without `\n`)
 /// and CRI (`2023-10-10T16:30:38.123456789Z stdout F msg`, `P` for a partial line); and
 /// structured application logs, one JSON object per line (`json`, see `JSONLogRecord`), turned
-/// into the text event a pattern layout would have printed.
+/// into the text event a pattern layout would have printed; and a platform's date and tag
+/// before every line (`prefixed`, see `LinePrefix`), taken off so that a trace stays one event.
 public struct ContainerUnwrapper {
-    public enum Mode: String, Sendable, Codable { case none, docker, cri, json }
+    /// `prefixed`: a platform's date and tag on every line (`LinePrefix`).
+    public enum Mode: String, Sendable, Codable { case none, docker, cri, json, prefixed }
     public private(set) var mode: Mode
     private var pending: [UInt8] = []
     /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
@@ -22,11 +26,26 @@ public struct ContainerUnwrapper {
     private var json: JSONLogRecord?
     private var jsonText: [UInt8] = []
     private let maxLineLength: Int
+    /// Lines with a platform's prefix: its shape, once a line has shown it.
+    private var prefix: LinePrefix?
+    /// Whether the program's own text has shown record headers (then it, not the platform's
+    /// date, says where a record starts).
+    private var programHeaders = false
+    private var headerParser: TimestampParser?
+    private var prefixed: [UInt8] = []
+    /// Year and month a syslog stamp (which has no year) is read against: a stamp in a later
+    /// month than this is from the year before.
+    private let reference: (year: Int, month: Int)
 
-    public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength) {
+    /// `reference`: when the input was last written (seconds since the epoch; now when nil),
+    /// for the year of syslog stamps.
+    public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength, reference: Int64? = nil) {
         self.mode = mode ?? .none
         decided = mode != nil
         self.maxLineLength = maxLineLength
+        let seconds = reference ?? Int64(Date().timeIntervalSince1970)
+        let (y, m, _) = JSONLogRecord.civilFromDays(Int((seconds - (seconds < 0 ? 86_399 : 0)) / 86_400))
+        self.reference = (y, m)
     }
 
     /// Decides the mode from the first non-empty line of a file.
@@ -45,8 +64,8 @@ public struct ContainerUnwrapper {
     static let jsonLookahead = 64
 
     /// The decision on the `ordinal`-th non-empty line of a file (from 0): Docker and CRI
-    /// are recognised on the first line only, a JSON log on any of the first `jsonLookahead`;
-    /// nil while it is still open.
+    /// are recognised on the first line only, a JSON log or a platform's line prefix on any of
+    /// the first `jsonLookahead`; nil while it is still open.
     static func decide(_ line: UnsafeBufferPointer<UInt8>, ordinal: Int) -> Mode? {
         if ordinal == 0 {
             let m = detect(line)
@@ -54,7 +73,38 @@ public struct ContainerUnwrapper {
         } else if JSONLogRecord().isLogEvent(line) {
             return .json
         }
+        if detectPrefix(line, nil) != nil { return .prefixed }
         return ordinal + 1 >= jsonLookahead ? Mode.none : nil
+    }
+
+    /// The platform prefix `line` shows (see `LinePrefix.detect`): after a bare date, the text
+    /// must be a dated record header or a stack line.
+    static func detectPrefix(_ line: UnsafeBufferPointer<UInt8>, _ parser: TimestampParser?) -> LinePrefix? {
+        LinePrefix.detect(line) { payload in
+            // a stack line, however indented (padding alone proves nothing: Spring Boot's
+            // `%5p` puts two spaces after its own ISO timestamp)
+            if let p = payload.baseAddress {
+                var i = 0
+                while i < payload.count, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
+                if EventAssembler.traceLine(p + i, payload.count - i) { return true }
+            }
+            return startsDated(payload, parser ?? TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!)))
+        }
+    }
+
+    /// Whether a text opens with a timestamp (`2023-10-10 16:00:01 …`, `[2023-10-10 …] …`): a
+    /// program's own dated header. A date further in is message text.
+    static func startsDated(_ l: UnsafeBufferPointer<UInt8>, _ parser: TimestampParser) -> Bool {
+        guard let p = l.baseAddress, l.count >= 11 else { return false }
+        let at = p[0] == UInt8(ascii: "[") ? 1 : 0
+        return p[at] &- 0x30 < 10 && parser.parse(at: at, p, l.count) != nil
+    }
+
+    /// A line that continues the record before it whatever the layout: indented, or a stack
+    /// line (`Caused by: …`, `... 12 more`, `at …`).
+    static func continuesRecord(_ l: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = l.baseAddress, l.count > 0 else { return false }
+        return p[0] == 0x20 || p[0] == 0x09 || EventAssembler.traceLine(p, l.count)
     }
 
     private static func startsWithJSONKeyLog(_ l: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -130,7 +180,65 @@ public struct ContainerUnwrapper {
         case .json:
             // a line that is not a JSON log record (a banner, a plain line) passes as it is
             if !emitRecord(line, out) { out(line) }
+        case .prefixed:
+            emitPrefixed(line, out)
         }
+    }
+
+    /// One line of a log whose every line carries a platform's prefix. The program's text
+    /// (payload) goes on as it is when it opens with its own timestamp, and a continuation line
+    /// (a frame, `Caused by: …`; any line, once the program has shown headers of its own)
+    /// continues the record, as the program wrote it. Other lines (a header without a date,
+    /// the bare messages of a program that writes no headers) are dated by the platform: the
+    /// prefix's date, then the text (a syslog stamp written as `YYYY-MM-DD HH:MM:SS`). A line
+    /// without the prefix passes as it is.
+    private mutating func emitPrefixed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let parser = headerParser ?? TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!))
+        headerParser = parser
+        if prefix == nil { prefix = Self.detectPrefix(line, parser) }
+        guard let shape = prefix, let base = line.baseAddress, let s = shape.split(base, line.count) else {
+            out(line)
+            return
+        }
+        let payload = UnsafeBufferPointer(rebasing: line[s.payload...])
+        if payload.isEmpty { out(payload); return }
+        if Self.startsDated(payload, parser) {
+            programHeaders = true
+            out(payload)
+            return
+        }
+        if EventAssembler.classify(payload, parser) != nil {
+            // a header without a date of its own (`ERROR [main] …`): dated by the platform
+            programHeaders = true
+        } else if programHeaders || Self.continuesRecord(payload) {
+            out(payload)
+            return
+        }
+        prefixed.removeAll(keepingCapacity: true)
+        if shape.stamp == .iso {
+            prefixed.append(contentsOf: UnsafeBufferPointer(start: base, count: s.stampEnd))
+        } else {
+            appendSyslogDate(base, s.stampEnd)
+        }
+        prefixed.append(0x20)
+        prefixed.append(contentsOf: payload)
+        prefixed.withUnsafeBufferPointer { out($0) }
+    }
+
+    /// A syslog stamp as `YYYY-MM-DD HH:MM:SS[.f]`, in the reference's year, or the year
+    /// before for a later month.
+    private mutating func appendSyslogDate(_ p: UnsafePointer<UInt8>, _ end: Int) {
+        let (month, day, clock) = LinePrefix.syslogParts(p, end)
+        let year = month > reference.month ? reference.year - 1 : reference.year
+        func two(_ v: Int) { prefixed.append(UInt8(0x30 + v / 10)); prefixed.append(UInt8(0x30 + v % 10)) }
+        two(year / 100)
+        two(year % 100)
+        prefixed.append(UInt8(ascii: "-"))
+        two(month)
+        prefixed.append(UInt8(ascii: "-"))
+        two(day)
+        prefixed.append(0x20)
+        prefixed.append(contentsOf: clock)
     }
 
     public mutating func finish(_ out: (UnsafeBufferPointer<UInt8>) -> Void) {

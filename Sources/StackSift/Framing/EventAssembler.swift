@@ -125,6 +125,12 @@ public final class EventAssembler {
     /// Classifies a line as the start of a new event, with its time when it has one.
     @inline(__always)
     public func header(_ line: UnsafeBufferPointer<UInt8>) -> HeaderInfo? {
+        Self.classify(line, parser)
+    }
+
+    /// `header`, with the parser given.
+    @inline(__always)
+    static func classify(_ line: UnsafeBufferPointer<UInt8>, _ parser: TimestampParser) -> HeaderInfo? {
         let n = line.count
         guard n > 0, let p = line.baseAddress else { return nil }
         let c = p[0]
@@ -132,7 +138,7 @@ public final class EventAssembler {
         if c == 0x09 || c == 0x20 { return nil }
         if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
-        return Self.untimedHeader(p, n, parser)
+        return untimedHeader(p, n, parser)
     }
 
     /// The headers without a date (a few lines in most logs): kept out of line so that the

@@ -184,6 +184,8 @@ func feedBytes(_ decoder: any StreamDecoder, _ buffer: [UInt8], _ count: Int, _ 
 final class Sink {
     let framer: LineFramer
     var unwrapper: ContainerUnwrapper
+    /// When the input was last modified: the year of syslog stamps (see `ContainerUnwrapper`).
+    private let modified: Int64?
     let assembler: EventAssembler
     let analyzer: EventAnalyzer?
     /// `analyzer`, unretained (it lives as long as this sink): calling through a strong
@@ -200,7 +202,9 @@ final class Sink {
 
     init(options: AnalysisOptions, analyzer: EventAnalyzer?, source: String, sourceIndex: Int) {
         framer = LineFramer(maxLineLength: options.maxLineLength)
-        unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength)
+        var st = stat()
+        modified = source != "-" && stat(source, &st) == 0 ? Int64(st.st_mtim.tv_sec) : nil
+        unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength, reference: modified)
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
         self.analyzer = analyzer
         analyzerRef = analyzer.map { Unmanaged.passUnretained($0) }
@@ -264,7 +268,7 @@ final class Sink {
     func reset(job: Int) {
         framer.reset()
         assembler.reset()
-        unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength)
+        unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength, reference: modified)
             : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
         passthrough = unwrapper.passthrough
         bytes = 0

@@ -45,7 +45,7 @@ struct AnalysisFlags: ParsableArguments {
     @Flag(name: .customLong("no-builtin-patterns"), help: "Use only the catalogs given with --patterns.")
     var noBuiltinPatterns = false
 
-    @Option(name: .customLong("app-package"), help: ArgumentHelp("Package prefix of your application's code (com.acme); repeatable. Otherwise inferred.", valueName: "PREFIX"))
+    @Option(name: .customLong("app-package"), help: ArgumentHelp("Package prefix of your application's code (com.acme); repeatable. When given, only these packages are application code; otherwise every package outside the built-in framework list is.", valueName: "PREFIX"))
     var appPackages: [String] = []
 
     @Option(name: .customLong("max-line-length"), help: ArgumentHelp("Longer lines are cut (and counted).", valueName: "BYTES"))

@@ -129,19 +129,33 @@ final class MessageTemplateTests: XCTestCase {
 
     func testQuotedStrings() {
         check([
+            // a key's, constraint's or column's name is kept: two violated keys are two faults;
+            // a table's is not (sharded tables, `orders_202310`, would split by month)
             ("Table 'shop.orders' doesn't exist", "Table <STR> doesn't exist"),
-            ("Unknown column 'x' in 'field list'", "Unknown column <STR> in 'field list'"),
+            ("Unknown column 'x' in 'field list'", "Unknown column 'x' in 'field list'"),
             ("Data source rejected establishment of connection, message from server: \"Too many connections\"",
              "Data source rejected establishment of connection, message from server: \"Too many connections\""),
             ("Cannot invoke \"String.length()\" because \"<local1>\" is null",
              "Cannot invoke <STR> because <STR> is null"),
-            ("Duplicate entry '42-abc' for key 'PRIMARY'", "Duplicate entry <STR> for key <STR>"),
-            ("column `id` is ambiguous", "column <STR> is ambiguous"),
+            ("Duplicate entry '42-abc' for key 'PRIMARY'", "Duplicate entry <STR> for key 'PRIMARY'"),
+            ("Duplicate entry '628632979' for key 'orders.uk_order_no'", "Duplicate entry <STR> for key 'orders.uk_order_no'"),
+            ("ERROR: duplicate key value violates unique constraint \"orders_pkey\"",
+             "ERROR: duplicate key value violates unique constraint \"orders_pkey\""),
+            ("ERROR: null value in column \"customer_id\" of relation \"orders\" violates not-null constraint",
+             "ERROR: null value in column \"customer_id\" of relation <STR> violates not-null constraint"),
+            ("column `id` is ambiguous", "column `id` is ambiguous"),
+            ("entry 'x' for monkey 'y'", "entry <STR> for monkey <STR>"),
+            // full-width quotes hold values
+            ("用户“张三”余额不足", "用户<STR>余额不足"),
+            ("商品「iPhone 15」已下架", "商品<STR>已下架"),
+            ("用户“未闭合", "用户“未闭合"),
             ("{\"a\":1,\"b\":\"x y 2\"}", "{<STR>:<NUM>,<STR>:<STR>}"),
             ("it's fine, isn't it", "it's fine, isn't it"),
             ("unbalanced ' quote 7", "unbalanced ' quote <NUM>"),
         ])
         XCTAssertEqual(t("Table 'a.b' doesn't exist"), t("Table 'c.d' doesn't exist"))
+        XCTAssertEqual(t("Duplicate entry '1' for key 'uk_a'"), t("Duplicate entry '2' for key 'uk_a'"))
+        XCTAssertEqual(t("用户“张三”余额不足"), t("用户“李四”余额不足"))
         XCTAssertNotEqual(t("Table 'a.b' doesn't exist"), t("Unknown column 'x' in 'field list'"))
         XCTAssertNotEqual(
             t("message from server: \"Too many connections\""),

@@ -170,7 +170,7 @@ final class SignatureTests: XCTestCase {
         XCTAssertEqual(s.message, "wait millis <NUM>, active <NUM>, maxActive <NUM>, creating")
         XCTAssertEqual(s.frames, ["com.acme.order.OrderDao.findByCustomer", "com.acme.order.OrderService.listOrders"])
         XCTAssertEqual(s.key, """
-            v1
+            v2
             kind=exception
             root=com.alibaba.druid.pool.GetConnectionTimeoutException
             message=wait millis <NUM>, active <NUM>, maxActive <NUM>, creating
@@ -186,14 +186,73 @@ final class SignatureTests: XCTestCase {
         XCTAssertTrue(s.why.contains { $0.hasPrefix("frame normalisation: line-number ×") && $0.contains("cglib ×1") }, "\(s.why)")
     }
 
+    /// Where a library the list does not know throws, the application's frames under it still
+    /// tell two callers apart once `--app-package` names the application.
+    func testAppPackagesSeparateCallersOfAnUnlistedLibrary() {
+        func agroal(_ caller: String) -> String {
+            """
+            java.sql.SQLException: Sorry, acquisition timeout!
+            \tat net.example.pool.ConnectionPool.handlerFromSharedCache(ConnectionPool.java:320)
+            \tat net.example.pool.ConnectionPool.getConnection(ConnectionPool.java:248)
+            \tat net.example.pool.DataSource.getConnection(DataSource.java:86)
+            \tat com.acme.\(caller)(X.java:10)
+            \tat com.acme.web.OrderController.create(OrderController.java:5)
+            """
+        }
+        let s = Signer(appPackages: ["com.acme"])
+        let a = s.sign(chain: chain(agroal("order.OrderDao.find")), logMessage: "x")
+        let b = s.sign(chain: chain(agroal("stock.StockDao.reserve")), logMessage: "x")
+        assertApart(a, b)
+        XCTAssertEqual(a.frames, ["com.acme.order.OrderDao.find"])
+    }
+
+    /// Quarkus ArC and Micronaut forward calls through generated subclasses: they neither split
+    /// a fault (direct call or intercepted) nor use up the key's frames (two callers stay apart).
+    func testForwardingSubclassesAreSkipped() {
+        func quarkus(_ caller: String, intercepted: Bool) -> String {
+            let via = intercepted ? """
+            \tat com.acme.OrderService_Subclass.place$$superforward(Unknown Source)
+            \tat com.acme.OrderService_Subclass$$function$$7.apply(Unknown Source)
+            \tat io.quarkus.arc.impl.AroundInvokeInvocationContext.proceed(AroundInvokeInvocationContext.java:73)
+            \tat com.acme.OrderService_Subclass.place(Unknown Source)
+            \tat com.acme.OrderService_ClientProxy.place(Unknown Source)
+
+            """ : ""
+            return """
+            java.lang.IllegalStateException: no stock
+            \tat com.acme.OrderService.place(OrderService.java:40)
+            \(via)\tat com.acme.\(caller)(X.java:10)
+            \tat com.acme.web.OrderResource.create(OrderResource.java:5)
+            """
+        }
+        assertSame(sign(quarkus("CheckoutService.checkout", intercepted: true)), sign(quarkus("CheckoutService.checkout", intercepted: false)))
+        assertApart(sign(quarkus("CheckoutService.checkout", intercepted: true)), sign(quarkus("ImportService.importOrders", intercepted: true)))
+        let k = sign(quarkus("CheckoutService.checkout", intercepted: true))
+        XCTAssertEqual(k.frames, ["com.acme.OrderService.place", "com.acme.CheckoutService.checkout"])
+        XCTAssertTrue(k.why.contains { $0.contains("generated-subclass ×") }, "\(k.why)")
+    }
+
+    /// Lambdas of Kotlin, Scala and Groovy renumber with unrelated edits, as Java's do.
+    func testJVMLanguageLambdaNumbersDoNotSplit() {
+        func kt(_ n: Int) -> String {
+            """
+            java.lang.IllegalStateException: no stock
+            \tat com.acme.OrderService.place$lambda$\(n)(OrderService.kt:40)
+            \tat com.acme.OrderService$place$\(n + 1).invokeSuspend(OrderService.kt:41)
+            \tat com.acme.OrderService$_place_closure\(n).doCall(OrderService.groovy:9)
+            """
+        }
+        assertSame(sign(kt(0)), sign(kt(3)))
+    }
+
     /// Pins the algorithm: if this changes, ids of every stored baseline change — bump
     /// `Signer.algorithmVersion` and update this value on purpose.
     func testIdIsStableForAFixedInput() {
         let s = sign(druidViaSpring)
         XCTAssertEqual(s.id, Signer.id(for: s.key))
-        XCTAssertEqual(s.id, "v1:4acb5c57df5c")   // checked independently (Python FNV-1a 64 of s.key)
-        XCTAssertEqual(Signer.id(for: ""), "v1:cbf29ce48422")   // FNV-1a 64 offset basis, top 48 bits
-        XCTAssertEqual(Signer.id(for: "a"), "v1:af63dc4c8601")  // FNV-1a 64("a") = af63dc4c8601ec8c
+        XCTAssertEqual(s.id, "v2:483656981b92")   // checked independently (Python FNV-1a 64 of s.key)
+        XCTAssertEqual(Signer.id(for: ""), "v2:cbf29ce48422")   // FNV-1a 64 offset basis, top 48 bits
+        XCTAssertEqual(Signer.id(for: "a"), "v2:af63dc4c8601")  // FNV-1a 64("a") = af63dc4c8601ec8c
         XCTAssertTrue(s.id.hasPrefix("v\(Signer.algorithmVersion):"))
         XCTAssertEqual(s.id.count, 15)
     }
@@ -626,8 +685,16 @@ final class FrameNormalizerTests: XCTestCase {
                        (StackFrame(className: "com.acme.Foo", method: "lambda$place$3"), "com.acme.Foo.lambda$place"),
                        (StackFrame(className: "com.acme.Foo", method: "lambda$null$12"), "com.acme.Foo.lambda$null"),
                        (StackFrame(className: "com.acme.Foo", method: "lambda$0"), "com.acme.Foo.lambda$"),
-                       (StackFrame(className: "com.acme.Job", method: "$anonfun$run$1$adapted"), "com.acme.Job.$anonfun$run$adapted")],
-             [StackFrame(className: "com.acme.Foo$1", method: "run"), StackFrame(className: "com.acme.Lambdas", method: "lambda")]),
+                       (StackFrame(className: "com.acme.Job", method: "$anonfun$run$1$adapted"), "com.acme.Job.$anonfun$run$adapted"),
+                       // Kotlin, Scala 2.11 and Groovy spellings: the number goes, the method stays
+                       (StackFrame(className: "com.acme.OrderService", method: "place$lambda$2"), "com.acme.OrderService.place$lambda"),
+                       (StackFrame(className: "com.acme.OrderService", method: "place$lambda-0"), "com.acme.OrderService.place$lambda"),
+                       (StackFrame(className: "com.acme.OrderService$place$1", method: "invokeSuspend"), "com.acme.OrderService$place.invokeSuspend"),
+                       (StackFrame(className: "com.acme.OrderService$$anonfun$place$3", method: "apply"), "com.acme.OrderService$$anonfun$place.apply"),
+                       (StackFrame(className: "com.acme.OrderService$_place_closure2", method: "doCall"), "com.acme.OrderService$_place_closure.doCall")],
+             [StackFrame(className: "com.acme.Foo$1", method: "run"), StackFrame(className: "com.acme.Lambdas", method: "lambda"),
+              StackFrame(className: "com.acme.Outer$Inner$1", method: "run"), StackFrame(className: "com.acme.Foo", method: "lambda-0"),
+              StackFrame(className: "com.acme.Foo$closure", method: "x")]),
             (.hiddenClass, [(StackFrame(className: "java.lang.invoke.LambdaForm$MH/0x0000000800c4c840", method: "invoke"), "java.lang.invoke.LambdaForm$MH.invoke")],
              [StackFrame(className: "java.lang.invoke.LambdaForm$MH", method: "invoke")]),
             (.proxy, [(StackFrame(className: "$Proxy123", method: "query"), "$Proxy.query"),
@@ -643,7 +710,8 @@ final class FrameNormalizerTests: XCTestCase {
             (.javassist, [(StackFrame(className: "com.acme.User_$$_javassist_12", method: "getName"), "com.acme.User.getName"),
                           (StackFrame(className: "com.acme.User_$$_jvst9f_3", method: "getName"), "com.acme.User.getName")],
              [StackFrame(className: "javassist.util.proxy.ProxyFactory", method: "create")]),
-            (.hibernateProxy, [(StackFrame(className: "com.acme.Order$HibernateProxy$AbCdEf12", method: "getItems"), "com.acme.Order.getItems")],
+            (.hibernateProxy, [(StackFrame(className: "com.acme.Order$HibernateProxy$AbCdEf12", method: "getItems"), "com.acme.Order.getItems"),
+                               (StackFrame(className: "com.acme.Order$HibernateProxy", method: "getItems"), "com.acme.Order.getItems")],
              [StackFrame(className: "org.hibernate.proxy.HibernateProxy", method: "x")]),
             (.guice, [(StackFrame(className: "com.acme.Svc$$EnhancerByGuice$$1a2b3c", method: "run"), "com.acme.Svc.run"),
                       (StackFrame(className: "com.acme.Svc$$FastClassByGuice$$1a2b3c", method: "invoke"), "com.acme.Svc.invoke")],
@@ -664,6 +732,14 @@ final class FrameNormalizerTests: XCTestCase {
              [StackFrame(className: "clojure.core$map", method: "invoke")]),
             (.address, [(StackFrame(className: "com.acme.Worker@1a2b3c", method: "run"), "com.acme.Worker.run")],
              [StackFrame(className: "com.acme.Worker", method: "run")]),
+            (.generatedSubclass, [
+                (StackFrame(className: "com.acme.OrderService_Subclass", method: "place$$superforward"), "com.acme.OrderService_Subclass.place$$superforward"),
+                (StackFrame(className: "com.acme.OrderService_Subclass$$function$$3", method: "apply"), "com.acme.OrderService_Subclass$$function$$3.apply"),
+                (StackFrame(className: "com.acme.OrderService_ClientProxy", method: "place"), "com.acme.OrderService_ClientProxy.place"),
+                (StackFrame(className: "com.acme.$PricingService$Definition$Intercepted", method: "$$access$$price"), "com.acme.$PricingService$Definition$Intercepted.$$access$$price"),
+                (StackFrame(className: "com.acme.$PricingServiceDefinition$Exec", method: "dispatch"), "com.acme.$PricingServiceDefinition$Exec.dispatch")],
+             [StackFrame(className: "com.acme.Order_Subclassifier", method: "x"), StackFrame(className: "com.acme.Definition$Exec", method: "x"),
+              StackFrame(className: "com.acme.snake_case_name", method: "x")]),
         ]
         for (rule, triggering, nonTriggering) in cases {
             for (f, expected) in triggering {
@@ -685,6 +761,7 @@ final class FrameNormalizerTests: XCTestCase {
         XCTAssertEqual(NormalizationRule.allCases.map(\.rawValue), [
             "line-number", "jdk-module", "jar", "lambda", "hidden-class", "proxy", "cglib", "javassist",
             "hibernate-proxy", "guice", "bytebuddy", "mockito", "accessor", "synthetic-accessor", "clojure", "address",
+            "generated-subclass",
         ])
         let r = n("com.acme.Svc$$EnhancerBySpringCGLIB$$1a2b3c4d", "lambda$run$2", module: "app", line: 9)
         XCTAssertEqual(r.rules.names, ["line-number", "jdk-module", "lambda", "cglib"])
@@ -704,6 +781,9 @@ final class FrameNormalizerTests: XCTestCase {
         XCTAssertFalse(n("com.acme.Svc$$EnhancerBySpringCGLIB$$ab").isGenerated)   // names the proxied call
         XCTAssertFalse(n("com.acme.Order$HibernateProxy$x").isGenerated)
         XCTAssertFalse(n("com.acme.Foo", "lambda$run$0").isGenerated)
+        XCTAssertTrue(n("com.acme.OrderService_Subclass").isGenerated)
+        XCTAssertTrue(n("com.acme.$OrderService$Definition$Intercepted").isGenerated)
+        XCTAssertFalse(n("com.acme.Order_Subclassifier").isGenerated)
     }
 
     func testPlainFramesAreUntouched() {
@@ -741,7 +821,12 @@ final class FrameworkPackagesTests: XCTestCase {
         XCTAssertFalse(p.isInApp("org.springframework.jdbc.core.JdbcTemplate"))
         XCTAssertTrue(p.isJDK("java.lang.Thread"))
         XCTAssertFalse(p.isJDK("com.mysql.cj.Foo"))
+        // named packages are the whole application: an unlisted library is not part of it
+        XCTAssertFalse(p.isInApp("io.unlisted.pool.Pool"))
+        XCTAssertEqual(p.frameworkPrefix(of: "io.unlisted.pool.Pool"), "other library")
+        XCTAssertTrue(FrameworkPackages().isInApp("io.unlisted.pool.Pool"))
     }
+
 
     func testBriefListIsCovered() {
         let required = """

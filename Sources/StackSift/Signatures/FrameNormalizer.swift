@@ -8,7 +8,10 @@ public enum NormalizationRule: String, Sendable, CaseIterable, Codable {
     /// Logback's jar suffix (`~[spring-jdbc-5.3.20.jar:5.3.20]`) dropped.
     case jar
     /// `Foo$$Lambda$123/0x…`, `Foo$$Lambda/0x…`, `Foo$$Lambda$123/456` → `Foo$$Lambda`;
-    /// `lambda$place$3` → `lambda$place`; Scala `$anonfun$run$1` → `$anonfun$run`.
+    /// `lambda$place$3` → `lambda$place`; Scala `$anonfun$run$1` → `$anonfun$run`; Kotlin
+    /// `place$lambda$0` / `place$lambda-0` → `place$lambda`, `Foo$place$1` → `Foo$place`;
+    /// Scala 2.11 `Foo$$anonfun$place$1` → `Foo$$anonfun$place`; Groovy `Foo$_place_closure1`
+    /// → `Foo$_place_closure`.
     case lambda
     /// Other hidden classes: `LambdaForm$MH/0x…` → `LambdaForm$MH`.
     case hiddenClass = "hidden-class"
@@ -19,7 +22,7 @@ public enum NormalizationRule: String, Sendable, CaseIterable, Codable {
     case cglib
     /// `_$$_javassist_12`, `_$$_jvst…` → base class.
     case javassist
-    /// `$HibernateProxy$AbCdEf12` → base class.
+    /// `$HibernateProxy$AbCdEf12`, `$HibernateProxy` (Hibernate 6.6+) → base class.
     case hibernateProxy = "hibernate-proxy"
     /// `$$EnhancerByGuice$$…`, `$$FastClassByGuice$$…` → base class.
     case guice
@@ -36,6 +39,10 @@ public enum NormalizationRule: String, Sendable, CaseIterable, Codable {
     case clojure
     /// Object address `@1a2b3c` dropped.
     case address
+    /// Framework-generated subclasses that only forward a call: Quarkus ArC `Foo_Subclass`,
+    /// `Foo_Subclass$$function$$3`, `Foo_ClientProxy`; Micronaut `$Foo$Definition$Intercepted`,
+    /// `$Foo$Definition$Exec`, `$FooDefinition$Intercepted` (skipped like proxies).
+    case generatedSubclass = "generated-subclass"
 
     var bit: UInt32 {
         switch self {
@@ -55,6 +62,7 @@ public enum NormalizationRule: String, Sendable, CaseIterable, Codable {
         case .syntheticAccessor: 1 << 13
         case .clojure: 1 << 14
         case .address: 1 << 15
+        case .generatedSubclass: 1 << 16
         }
     }
 }
@@ -108,7 +116,7 @@ public enum FrameNormalizer {
     // MARK: - class names
 
     private static let dollar = UInt8(ascii: "$"), slash = UInt8(ascii: "/"), at = UInt8(ascii: "@")
-    private static let dot = UInt8(ascii: ".")
+    private static let dot = UInt8(ascii: "."), underscore = UInt8(ascii: "_")
 
     static func normalizeClass(_ name: String, module: String?, rules: inout NormalizationRules,
                                generated: inout Bool) -> String {
@@ -117,7 +125,7 @@ public enum FrameNormalizer {
             var lastDot = -1
             for i in 0..<b.count {
                 let c = b[i]
-                if c == dollar || c == slash || c == at { return false }
+                if c == dollar || c == slash || c == at || c == underscore { return false }
                 if c == dot { lastDot = i }
             }
             if lastDot < 0, module != nil { return false }
@@ -166,6 +174,11 @@ public enum FrameNormalizer {
                 }
                 p += 1
             }
+            if a.count > hibernateSuffix.count, a.suffix(hibernateSuffix.count).elementsEqual(hibernateSuffix) {
+                a.removeLast(hibernateSuffix.count)
+                rules.insert(.hibernateProxy)
+            }
+            if jvmLanguageLambda(&a) { rules.insert(.lambda) }
             // Simple name `$Proxy<digits>`: the package depends on the JDK and the loader.
             let simpleStart = (a.lastIndex(of: dot).map { $0 + 1 }) ?? 0
             if hasPrefix(a, at: simpleStart, proxyMarker), simpleStart + proxyMarker.count < a.count,
@@ -185,6 +198,10 @@ public enum FrameNormalizer {
                 }
                 from = r.lowerBound + 3
             }
+        }
+        if isForwardingSubclass(a) {
+            rules.insert(.generatedSubclass)
+            generated = true
         }
         if hiddenStripped { rules.insert(.hiddenClass) }
         // Reflection accessors: `GeneratedMethodAccessor12` → `GeneratedMethodAccessor`.
@@ -222,6 +239,11 @@ public enum FrameNormalizer {
                 stripTrailingDollarNumber(&a)
             }
             rules.insert(.lambda)
+        } else if let r = find(a, kotlinLambda) ?? find(a, kotlinLambdaDash),
+                  r.upperBound < a.count, a[r.upperBound...].allSatisfy(isDigit) {
+            // Kotlin `place$lambda$0`, `place$lambda-0` → `place$lambda`.
+            a.removeSubrange((r.upperBound - 1)...)
+            rules.insert(.lambda)
         } else if find(a, anonfunMarker) != nil {
             // Scala `$anonfun$run$1` / `$anonfun$run$1$adapted` → `$anonfun$run` / `…$adapted`.
             removeDollarNumbers(&a)
@@ -255,6 +277,55 @@ public enum FrameNormalizer {
     private static let anonfunMarker = Array("$anonfun$".utf8)
     private static let cglibMethod = Array("CGLIB$".utf8)
     private static let accessMethod = Array("access$".utf8)
+    private static let kotlinLambda = Array("$lambda$".utf8)
+    private static let kotlinLambdaDash = Array("$lambda-".utf8)
+    private static let hibernateSuffix = Array("$HibernateProxy".utf8)
+    private static let quarkusMarkers = [Array("_Subclass".utf8), Array("_ClientProxy".utf8)]
+    private static let micronautMarkers = [Array("Definition$Intercepted".utf8), Array("Definition$Exec".utf8)]
+    private static let closureMarker = Array("_closure".utf8)
+
+    /// Quarkus ArC and Micronaut classes generated to forward a call to the bean
+    /// (`OrderService_Subclass`, `…_Subclass$$function$$3`, `…_ClientProxy`,
+    /// `$OrderService$Definition$Intercepted`, `$OrderServiceDefinition$Exec`).
+    static func isForwardingSubclass(_ a: [UInt8]) -> Bool {
+        let simpleStart = (a.lastIndex(of: dot).map { $0 + 1 }) ?? 0
+        for m in quarkusMarkers {
+            if let r = find(a, m, from: simpleStart), r.upperBound == a.count || a[r.upperBound] == dollar { return true }
+        }
+        guard simpleStart < a.count, a[simpleStart] == dollar else { return false }
+        for m in micronautMarkers {
+            if let r = find(a, m, from: simpleStart), r.upperBound == a.count || a[r.upperBound] == dollar { return true }
+        }
+        return false
+    }
+
+    /// Numbered lambda classes of other JVM languages, whose number changes with unrelated
+    /// edits: Kotlin `Foo$place$1` (a lowercase enclosing method before the number; Java's
+    /// anonymous `Foo$1` names no method and is kept), Scala 2.11 `Foo$$anonfun$place$1`,
+    /// Groovy `Foo$_place_closure1`. Returns whether a number was dropped.
+    static func jvmLanguageLambda(_ a: inout [UInt8]) -> Bool {
+        if find(a, anonfunMarker) != nil {
+            let before = a.count
+            removeDollarNumbers(&a)
+            return a.count != before
+        }
+        var e = a.count
+        while e > 0, isDigit(a[e - 1]) { e -= 1 }
+        guard e < a.count, e > 0 else { return false }
+        if a[e - 1] == dollar {
+            // `…$place$1`: the segment before is a method name
+            var s = e - 1
+            while s > 0, a[s - 1] != dollar, a[s - 1] != dot { s -= 1 }
+            guard s > 0, a[s - 1] == dollar, s < e - 1, a[s] &- 97 < 26 else { return false }
+            a.removeSubrange((e - 1)...)
+            return true
+        }
+        if e >= closureMarker.count, a[(e - closureMarker.count)..<e].elementsEqual(closureMarker) {
+            a.removeSubrange(e...)
+            return true
+        }
+        return false
+    }
 
     /// Generated-subclass markers, cut from the marker to the end of the class name.
     /// Order matters where one marker contains another.

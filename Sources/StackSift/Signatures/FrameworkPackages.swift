@@ -1,7 +1,8 @@
 /// Which stack frames are application code and which are context (JDK, frameworks, drivers).
 ///
-/// A frame is *in-app* when its (normalised) class is under none of `FrameworkPackages.prefixes`,
-/// or when it is under one of the user's `--app-package` prefixes, which always win.
+/// A frame is *in-app* when its (normalised) class is under none of `FrameworkPackages.prefixes`;
+/// when the user names the application's packages (`--app-package`), exactly the classes under
+/// them are.
 /// Only in-app frames identify *where* a fault happened; framework frames only say *how*.
 public struct FrameworkPackages: Sendable {
     /// Package prefixes whose frames are context, not application code.
@@ -52,6 +53,15 @@ public struct FrameworkPackages: Sendable {
         "org.quartz.", "com.xxl.job.", "com.netflix.", "io.github.resilience4j.",
         "com.alibaba.nacos.", "com.alibaba.csp.sentinel.", "com.alibaba.cloud.",
         "io.seata.", "org.apache.seata.", "org.apache.shiro.",
+        // more frameworks, pools and clients (frames under them are not where a fault is)
+        "io.quarkus.", "io.smallrye.", "io.micronaut.", "io.agroal.", "io.r2dbc.",
+        "com.mongodb.", "org.bson.", "org.elasticsearch.", "co.elastic.", "com.datastax.",
+        "software.amazon.awssdk.", "com.amazonaws.", "com.github.benmanes.caffeine.",
+        "org.ehcache.", "net.sf.ehcache.", "com.hazelcast.", "org.infinispan.",
+        "org.flywaydb.", "liquibase.", "org.jobrunr.", "dev.failsafe.", "net.jodah.failsafe.",
+        "graphql.", "io.temporal.", "org.camunda.", "org.thymeleaf.", "freemarker.",
+        "org.apache.poi.", "io.jsonwebtoken.", "com.nimbusds.", "org.keycloak.", "weblogic.",
+        "com.ibm.ws.", "org.apache.ignite.",
     ]
 
     /// The JDK's own packages: skipped when looking for the library that threw.
@@ -62,6 +72,7 @@ public struct FrameworkPackages: Sendable {
     private let frameworkTable: PrefixTable
     private let jdkTable: PrefixTable
     private let appTable: PrefixTable
+    private let hasAppPackages: Bool
 
     /// - Parameters:
     ///   - appPackages: `--app-package` values (`com.acme` or `com.acme.`); a class under one of
@@ -71,18 +82,21 @@ public struct FrameworkPackages: Sendable {
         frameworkTable = PrefixTable(Self.prefixes + additionalFrameworkPrefixes.map(Self.packagePrefix))
         jdkTable = PrefixTable(Self.jdkPrefixes)
         appTable = PrefixTable(appPackages.filter { !$0.isEmpty }.map(Self.packagePrefix))
+        hasAppPackages = appPackages.contains { !$0.isEmpty }
     }
 
-    /// True when frames of `className` are application code.
+    /// True when frames of `className` are application code: under an `--app-package` when
+    /// some were given (then nothing else is), otherwise under no framework prefix.
     public func isInApp(_ className: String) -> Bool {
-        if isUnderAppPackage(className) { return true }
+        if hasAppPackages { return isUnderAppPackage(className) }
         return frameworkTable.match(className) == nil
     }
 
     /// The framework prefix `className` is under, or nil when it is application code.
     public func frameworkPrefix(of className: String) -> String? {
         if isUnderAppPackage(className) { return nil }
-        return frameworkTable.match(className)
+        // with --app-package, an unlisted library is still not the application
+        return frameworkTable.match(className) ?? (hasAppPackages ? "other library" : nil)
     }
 
     /// True for the JDK's own classes (not application code even with `--app-package`).

@@ -15,7 +15,7 @@
 /// | `<EMAIL>` | `ops@acme.com` |
 /// | `<PATH>` | `/var/log/app.log`, `./x/y`, `~/x`, `C:\x\y`, `\\server\share` |
 /// | `<DATE>` / `<TS>` | `2023-10-10`, `2023/10/10`; `2023-10-10T16:30:38.123+08:00`, `2023-10-10 16:30:38`, `16:30:38,123` |
-/// | `<STR>` | quoted values: `'a.b'`, `"x"`, `` `col` ``, `"<local1>"` |
+/// | `<STR>` | quoted values: `'a.b'`, `"x"`, `` `col` ``, `"<local1>"`, `“张三”`, `「x」` |
 ///
 /// Choices (each pinned by a test in `MessageTemplateTests`):
 /// - Digits glued to letters or `_` are part of an identifier and kept: `utf8mb4`, `log4j`,
@@ -25,7 +25,9 @@
 ///   `SQLState 08004`, `Error Code: 1040`, `state=53300`, `status 503`): the code tells faults apart.
 /// - A quoted string is masked when it is a value (no space, or has a digit or one of
 ///   `/\@=<>{}[]()#:`, or is longer than 120 bytes); quoted prose such as
-///   `"Too many connections"` or `'field list'` is kept, because it is the fault.
+///   `"Too many connections"` or `'field list'` is kept, because it is the fault; so is the
+///   quoted name of a key, constraint, column or index: two constraints violated are two
+///   faults (table names stay masked: sharded tables would split one fault by month).
 /// - A sign stays outside the mask (`-1` → `-<NUM>`); a sentinel like `-1` rarely shares a
 ///   print statement with positive values.
 /// - Whitespace runs (including newlines) become one space; leading/trailing space is dropped.
@@ -119,8 +121,15 @@ private struct Templater {
                 afterCodeKeyword = false
                 continue
             }
+            if c == 0xE2 || c == 0xE3, let close = wideClose(i) {
+                // full-width quotes (`用户“张三”`, `「iPhone 15」`): a value, masked
+                emit("<STR>")
+                i = close
+                afterCodeKeyword = false
+                continue
+            }
             if Self.isQuote(c), i == 0 || !Self.isWord(b[i - 1]), let close = findClose(i) {
-                if isProse(i + 1, close) {
+                if isProse(i + 1, close) || namesSchemaObject(before: i) {
                     out.append(c)
                     proseClose = close
                     i += 1
@@ -136,6 +145,7 @@ private struct Templater {
                 let d = b[j]
                 if Self.isSpace(d) || j == proseClose { break }
                 if Self.isQuote(d), !Self.isWord(b[j - 1]), findClose(j) != nil { break }
+                if d == 0xE2 || d == 0xE3, wideClose(j) != nil { break }
                 j += 1
             }
             i = word(i, j, afterCodeKeyword: &afterCodeKeyword)
@@ -153,6 +163,48 @@ private struct Templater {
             if c == 10 || c == 13 { return nil }
             if c == 92 { k += 2; continue }   // backslash escape
             if c == q, k + 1 == b.count || !Self.isWord(b[k + 1]) { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    private static let schemaWords: [[UInt8]] = ["key", "constraint", "column", "index"].map { Array($0.utf8) }
+
+    /// Whether the word before the quote at `open` names a schema object (`for key
+    /// 'uk_order_no'`, `constraint "orders_pkey"`, `column "total"`): its quoted name tells
+    /// faults apart, as a value would not. Table names stay masked: sharded tables
+    /// (`orders_202310`) would split one fault by month.
+    func namesSchemaObject(before open: Int) -> Bool {
+        var e = open
+        while e > 0, b[e - 1] == 32 { e -= 1 }
+        guard e < open else { return false }
+        var s = e
+        while s > 0, Self.isLetter(b[s - 1]) { s -= 1 }
+        guard e - s >= 3, e - s <= 10 else { return false }
+        return Self.schemaWords.contains { w in
+            w.count == e - s && (0..<w.count).allSatisfy { b[s + $0] | 0x20 == w[$0] }
+        }
+    }
+
+    /// Past the full-width quote closing the one at `open` (“…”, ‘…’, 「…」, 『…』) on the same
+    /// line within 256 bytes; nil when `open` is not one.
+    func wideClose(_ open: Int) -> Int? {
+        guard open + 2 < b.count else { return nil }
+        let a = b[open], m = b[open + 1], z = b[open + 2]
+        let closing: (UInt8, UInt8, UInt8)
+        switch (a, m, z) {
+        case (0xE2, 0x80, 0x9C): closing = (0xE2, 0x80, 0x9D)   // “ ”
+        case (0xE2, 0x80, 0x98): closing = (0xE2, 0x80, 0x99)   // ‘ ’
+        case (0xE3, 0x80, 0x8C): closing = (0xE3, 0x80, 0x8D)   // 「 」
+        case (0xE3, 0x80, 0x8E): closing = (0xE3, 0x80, 0x8F)   // 『 』
+        default: return nil
+        }
+        var k = open + 3
+        let limit = min(b.count - 2, open + 256)
+        while k < limit {
+            let c = b[k]
+            if c == 10 || c == 13 { return nil }
+            if c == closing.0, b[k + 1] == closing.1, b[k + 2] == closing.2 { return k + 3 }
             k += 1
         }
         return nil

@@ -43,7 +43,7 @@ public struct SignatureKey: Sendable, Hashable, Codable {
 ///    collapsing, stopping at an entry point (controller, job, listener, …) once one frame is in.
 public struct Signer: Sendable {
     /// Bump when anything that changes ids changes (rules, lists, key layout, hash).
-    public static let algorithmVersion = 1
+    public static let algorithmVersion = 2
     /// In-app frames kept in the key.
     public static let maxFrames = 3
     /// Words of the root cause's message template kept in the key.

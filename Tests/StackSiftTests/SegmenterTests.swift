@@ -70,27 +70,25 @@ final class SegmenterTests: XCTestCase {
         XCTAssertGreaterThan(segs.last!.job, 0, "the records after the trace start new jobs")
     }
 
-    func testContainerInputIsNeverCut() {
-        var text = ""
-        for i in 0..<300 {
-            text += "2023-10-10T16:30:\(String(format: "%02d", i % 60)).123456789Z stdout P 2023-10-10 16:30:38.123 INFO part \(i) \n"
-            text += "2023-10-10T16:30:\(String(format: "%02d", i % 60)).123456789Z stdout F of a line\n"
+    /// Container records (CRI joins partial lines) and lines under a platform's prefix are
+    /// unwrapped line after line, in one job.
+    func testWrappedInputIsNeverCut() {
+        let inputs: [(String, (Int) -> String)] = [
+            ("CRI", { i in
+                "2023-10-10T16:30:\(String(format: "%02d", i % 60)).123456789Z stdout P 2023-10-10 16:30:38.123 INFO part \(i) \n"
+                    + "2023-10-10T16:30:\(String(format: "%02d", i % 60)).123456789Z stdout F of a line\n"
+            }),
+            ("syslog", { i in
+                "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: 2023-10-10 16:30:38.123 INFO line \(i)\n"
+                    + "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: \tat com.acme.Job.run(Job.java:10)\n"
+            }),
+        ]
+        for (label, lines) in inputs {
+            let text = (0..<300).map(lines).joined()
+            let segs = segments(Array(text.utf8), size: 256)
+            XCTAssertGreaterThan(segs.count, 10, label)
+            XCTAssertEqual(segs.filter(\.starts).count, 1, label)
         }
-        let segs = segments(Array(text.utf8), size: 256)
-        XCTAssertGreaterThan(segs.count, 10)
-        XCTAssertEqual(segs.filter(\.starts).count, 1)
-    }
-
-    /// Lines under a platform's prefix are unwrapped line after line, in one job.
-    func testPrefixedInputIsNeverCut() {
-        var text = ""
-        for i in 0..<300 {
-            text += "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: 2023-10-10 16:30:38.123 INFO line \(i)\n"
-            text += "Oct 10 16:30:\(String(format: "%02d", i % 60)) web-1 java[1234]: \tat com.acme.Job.run(Job.java:10)\n"
-        }
-        let segs = segments(Array(text.utf8), size: 256)
-        XCTAssertGreaterThan(segs.count, 10)
-        XCTAssertEqual(segs.filter(\.starts).count, 1)
     }
 
     // MARK: - whole pipeline: segment size and workers never change a result

@@ -88,8 +88,13 @@ public struct ContainerUnwrapper {
                 while i < payload.count, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
                 if EventAssembler.traceLine(p + i, payload.count - i) { return true }
             }
-            return startsDated(payload, parser ?? TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!)))
+            return startsDated(payload, parser ?? utcParser())
         }
+    }
+
+    /// A parser for telling whether text holds a timestamp (the instant it gives is not used).
+    private static func utcParser() -> TimestampParser {
+        TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!))
     }
 
     /// Whether a text opens with a timestamp (`2023-10-10 16:00:01 …`, `[2023-10-10 …] …`): a
@@ -193,7 +198,7 @@ public struct ContainerUnwrapper {
     /// prefix's date, then the text (a syslog stamp written as `YYYY-MM-DD HH:MM:SS`). A line
     /// without the prefix passes as it is.
     private mutating func emitPrefixed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
-        let parser = headerParser ?? TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!))
+        let parser = headerParser ?? Self.utcParser()
         headerParser = parser
         if prefix == nil { prefix = Self.detectPrefix(line, parser) }
         guard let shape = prefix, let base = line.baseAddress, let s = shape.split(base, line.count) else {

@@ -165,9 +165,6 @@ struct LinePrefix: Equatable, Sendable {
         return p[j + 1] == 0x20 ? j + 2 : nil
     }
 
-    private static let levelWords: [[UInt8]] = ["ERROR", "WARN", "WARNING", "INFO", "DEBUG", "TRACE", "FATAL", "SEVERE", "NOTICE"]
-        .map { Array($0.utf8) }
-
     /// `host tag[pid]: ` at `i`: the payload's start. A level word is not a host (`… ERROR
     /// c.a.Foo: msg` is a program's own header).
     private static func hostTag(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, pidRequired: Bool) -> Int? {
@@ -175,8 +172,7 @@ struct LinePrefix: Equatable, Sendable {
         let limit = min(n, i + 64)
         while j < limit, nameByte(p[j]) { j += 1 }
         guard j > i, j < limit, p[j] == 0x20 else { return nil }
-        let host = UnsafeBufferPointer(start: p + i, count: j - i)
-        if levelWords.contains(where: { $0.elementsEqual(host) }) { return nil }
+        if EventAssembler.levelFirst(p + i, j + 1 - i) { return nil }
         return tag(p, n, j + 1, pidRequired: pidRequired)
     }
 }

@@ -202,8 +202,7 @@ final class Sink {
 
     init(options: AnalysisOptions, analyzer: EventAnalyzer?, source: String, sourceIndex: Int) {
         framer = LineFramer(maxLineLength: options.maxLineLength)
-        var st = stat()
-        modified = source != "-" && stat(source, &st) == 0 ? Int64(st.st_mtim.tv_sec) : nil
+        modified = source == "-" ? nil : FileStatus.of(path: source).map { $0.mtime / 1_000_000_000 }
         unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength, reference: modified)
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
         self.analyzer = analyzer

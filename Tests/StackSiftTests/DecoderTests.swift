@@ -188,6 +188,34 @@ final class DecoderTests: XCTestCase {
         assertPrefix(seen.bytes, of: original, "bytes before the damage")
     }
 
+    /// A damaged block size field (or EndMark) is noticed only when liblz4 reads it, after the
+    /// intact block before it: that block is still delivered, and the offset names the field.
+    func testLZ4BadBlockSizeFieldKeepsTheBlockBeforeIt() throws {
+        let compressed = try Tool.lz4(original)
+        let layout = lz4Layout(compressed)
+        XCTAssertGreaterThanOrEqual(layout.blocks.count, 3)
+        func damage(_ field: Int) -> [UInt8] {
+            var bad = compressed
+            bad.replaceSubrange(field..<(field + 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
+            return bad
+        }
+        let cases: [(String, Int, Int)] = [
+            ("second block's size field", layout.blocks[1].lowerBound - 4, 65_536),
+            ("EndMark", layout.blocks.last!.upperBound, original.count),
+        ]
+        for (what, field, kept) in cases {
+            struct Seen: Equatable { var bytes: Int; var kind: DecodeError.Kind? }
+            let seen = ChunkingVerifier.verify(damage(field)) { chunks -> Seen in
+                let o = decode({ LZ4FrameDecoder() }, chunks)
+                // fed byte by byte, the field is read when its last byte arrives
+                XCTAssertTrue(o.error.map { (field...(field + 3)).contains(Int($0.offset)) } ?? false,
+                              "\(what): offset \(o.error?.offset ?? -1) is not the field at \(field)")
+                return Seen(bytes: o.bytes.count, kind: o.error?.kind)
+            }
+            XCTAssertEqual(seen, Seen(bytes: kept, kind: .corrupt), what)
+        }
+    }
+
     func testLZ4CorruptContentChecksumIsDetected() throws {
         // Content checksum verified by the decoder itself (no block checksums).
         var plain = try Tool.lz4(original)
@@ -375,6 +403,42 @@ final class DecoderTests: XCTestCase {
         checksum[z.count - 1] ^= 0x01  // the frame's XXH64-based content checksum
         let c = ChunkingVerifier.verify(checksum) { decode({ ZstdDecoder() }, $0).error?.kind }
         XCTAssertEqual(c, .corrupt)
+    }
+
+    /// The blocks of one zstd frame: where each block header lies (RFC 8878 §3.1.1).
+    func zstdBlockHeaders(_ f: [UInt8]) -> [Int] {
+        let fhd = f[4]
+        let single = fhd & 0x20 != 0
+        let fcs = [single ? 1 : 0, 2, 4, 8][Int(fhd >> 6)]
+        var p = 5 + (single ? 0 : 1) + [0, 1, 2, 4][Int(fhd & 3)] + fcs
+        var headers: [Int] = []
+        while true {
+            let h = Int(f[p]) | Int(f[p + 1]) << 8 | Int(f[p + 2]) << 16
+            headers.append(p)
+            p += 3 + ((h >> 1) & 3 == 1 ? 1 : h >> 3)
+            if h & 1 == 1 { return headers }
+        }
+    }
+
+    /// A damaged block header in the middle of a frame: the blocks before it are delivered (zstd
+    /// reports no output for a call that fails) and the offset names the damaged header.
+    func testZstdDamagedBlockKeepsTheBlocksBeforeIt() throws {
+        let z = try Tool.zstd(original, ["-1"])
+        let headers = zstdBlockHeaders(z)
+        XCTAssertGreaterThanOrEqual(headers.count, 2)
+        let last = headers.last!
+        var bad = z
+        bad[last] |= 0x06  // block type 3: reserved
+        struct Seen: Equatable { var bytes: [UInt8]; var kind: DecodeError.Kind? }
+        let seen = ChunkingVerifier.verify(bad) { chunks -> Seen in
+            let o = decode({ ZstdDecoder() }, chunks)
+            XCTAssertTrue(o.error.map { (last...(last + 2)).contains(Int($0.offset)) } ?? false,
+                          "offset \(o.error?.offset ?? -1) is not the damaged header at \(last)")
+            return Seen(bytes: o.bytes, kind: o.error?.kind)
+        }
+        XCTAssertEqual(seen.kind, .corrupt)
+        XCTAssertEqual(seen.bytes.count, (headers.count - 1) * 131_072, "every 128 KiB block before the damaged one")
+        assertPrefix(seen.bytes, of: original, "bytes before the damage")
     }
 
     /// A frame demanding a 2 GB window (`zstd --long=31` from a pipe) is refused as a limit,

@@ -11,7 +11,7 @@ final class FramingTests: XCTestCase {
     }
 
     func frame(_ chunks: ChunkingVerifier.Chunks, maxLineLength: Int = LineFramer.defaultMaxLineLength) -> Framed {
-        var framer = LineFramer(maxLineLength: maxLineLength)
+        let framer = LineFramer(maxLineLength: maxLineLength)
         var r = Framed()
         for c in chunks {
             c.withUnsafeBytes { buf in
@@ -198,7 +198,7 @@ final class FramingTests: XCTestCase {
     }
 
     func unwrap(_ chunks: ChunkingVerifier.Chunks) -> Unwrapped {
-        var framer = LineFramer()
+        let framer = LineFramer()
         var unwrapper = ContainerUnwrapper()
         var out: [String] = []
         for c in chunks {

@@ -17,7 +17,7 @@ final class LinePrefixTests: XCTestCase {
 
     /// framer → unwrapper → assembler, as the pipeline wires them.
     func chain(_ chunks: ChunkingVerifier.Chunks, reference: Int64?) -> Chain {
-        var framer = LineFramer()
+        let framer = LineFramer()
         var unwrapper = ContainerUnwrapper(reference: reference)
         let assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!)))
         var lines: [String] = []

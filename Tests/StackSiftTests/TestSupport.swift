@@ -233,7 +233,7 @@ struct ChainResult: Equatable {
 /// LineFramer → ContainerUnwrapper → EventAssembler, wired as the pipeline's Sink wires them.
 func runChain(_ chunks: ChunkingVerifier.Chunks, zone: String = "UTC", maxLineLength: Int = LineFramer.defaultMaxLineLength,
               limits: EventAssembler.Limits = .init(), container: ContainerUnwrapper.Mode? = nil, inPlace: Bool = false) -> ChainResult {
-    var framer = LineFramer(maxLineLength: maxLineLength)
+    let framer = LineFramer(maxLineLength: maxLineLength)
     var unwrapper = ContainerUnwrapper(mode: container, maxLineLength: maxLineLength)
     let assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: zone)!)), limits: limits)
     var events: [Ev] = []

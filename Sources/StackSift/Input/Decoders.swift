@@ -123,9 +123,10 @@ public final class LZ4FrameDecoder: StreamDecoder {
     private var lastFour: UInt32 = 0
     private var frameStartOffset: Int64 = 0
     /// liblz4's hint: the input that completes the current block plus the next block's header.
-    /// Feeding no more than that keeps each call to one block, so when a block is damaged the
-    /// blocks decoded before it have already been committed to the target (on error liblz4 reports
-    /// no output for the call).
+    /// Each call is fed that much less the header, and the header in a call of its own: on error
+    /// liblz4 reports no output for the call, so a damaged block (or block header) must never
+    /// share a call with the intact block before it, and the error's offset is then the start
+    /// of the damaged part.
     private var hint = Int.max
 
     public init() {
@@ -205,13 +206,12 @@ public final class LZ4FrameDecoder: StreamDecoder {
         options.skipChecksums = libraryChecks ? 0 : 1
         var used = 0
         while true {
-            var srcSize = min(count - used, self.hint)
+            var srcSize = min(count - used, self.hint > lz4BlockHeaderSize ? self.hint - lz4BlockHeaderSize : self.hint)
             let room = target.reserve(lz4OutputCapacity)
             var dstSize = room.count
             let hint = LZ4F_decompress(dctx, room.baseAddress, &dstSize, src + used, &srcSize, &options)
             if LZ4F_isError(hint) != 0 {
-                let name = String(cString: LZ4F_getErrorName(hint))
-                throw DecodeError(.corrupt, "corrupt LZ4 data (\(name))", offset: consumed)
+                throw DecodeError(.corrupt, "corrupt LZ4 data (\(lz4ErrorText(hint)))", offset: consumed)
             }
             if srcSize > 0 { noteConsumed(src + used, srcSize) }
             used += srcSize
@@ -256,6 +256,20 @@ public final class LZ4FrameDecoder: StreamDecoder {
         if !atFrameStart {
             throw DecodeError(.truncated, "truncated LZ4 frame (the input ended inside the frame starting at byte \(frameStartOffset))", offset: consumed)
         }
+    }
+}
+
+private let lz4BlockHeaderSize = 4
+
+/// liblz4's error name, with what it means where the name misleads: "maxBlockSize_invalid" is
+/// raised for a block's size field, not only for the frame header's block-size byte.
+private func lz4ErrorText(_ code: Int) -> String {
+    let name = String(cString: LZ4F_getErrorName(code)).replacingOccurrences(of: "ERROR_", with: "")
+    switch name {
+    case "maxBlockSize_invalid": return "\(name): a block size field exceeds the frame's maximum block size"
+    case "blockChecksum_invalid": return "\(name): a block's checksum does not match its data"
+    case "decompressionFailed": return "\(name): a block's compressed data is damaged"
+    default: return name
     }
 }
 
@@ -355,6 +369,8 @@ public final class ZstdDecoder: StreamDecoder {
     private let out: UnsafeMutableRawPointer
     public private(set) var consumed: Int64 = 0
     private var inFrame = false
+    /// zstd's hint for the next call's input (see `feed`).
+    private var hint = zstdFrameStartHint
     public static let defaultWindowLogMax: Int32 = 27
 
     public init(windowLogMax: Int32 = ZstdDecoder.defaultWindowLogMax) {
@@ -376,21 +392,30 @@ public final class ZstdDecoder: StreamDecoder {
         // With no input, ZSTD_decompressStream still answers "more to come", which would make a
         // stream that ended cleanly look truncated.
         guard let base = input.baseAddress, !input.isEmpty else { return }
-        var inBuf = ZSTD_inBuffer(src: base, size: input.count, pos: 0)
+        var pos = 0
         while true {
+            // On error zstd reports neither the output nor the input position of the call, so a
+            // call holds one block's content, or one header, never a damaged block together with
+            // the intact ones before it: zstd's hint is the next block's content plus the header
+            // after it, and the header goes in a call of its own.
+            let limit = hint > zstdBlockHeaderSize ? hint - zstdBlockHeaderSize : hint
+            var inBuf = ZSTD_inBuffer(src: base, size: pos + min(input.count - pos, limit), pos: pos)
             let room = target.reserve(outputCapacity)
             var outBuf = ZSTD_outBuffer(dst: room.baseAddress, size: room.count, pos: 0)
-            let before = inBuf.pos
             let rc = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
-            consumed += Int64(inBuf.pos - before)
             if ZSTD_isError(rc) != 0 {
                 let name = String(cString: ZSTD_getErrorName(rc))
                 let kind: DecodeError.Kind = ZSTD_getErrorCode(rc) == ZSTD_error_frameParameter_windowTooLarge ? .limit : .corrupt
                 throw DecodeError(kind, "corrupt or unsupported zstd data (\(name))", offset: consumed)
             }
+            let used = inBuf.pos - pos
+            consumed += Int64(used)
+            pos = inBuf.pos
             target.commit(outBuf.pos)
             inFrame = rc != 0
-            if inBuf.pos == inBuf.size && outBuf.pos < outBuf.size { return }
+            // A new frame starts with a header of unknown length: feed it a few bytes at a time.
+            hint = rc == 0 ? zstdFrameStartHint : (used == 0 && outBuf.pos == 0 ? Int.max : rc)
+            if pos == input.count && outBuf.pos < outBuf.size { return }
         }
     }
 
@@ -400,3 +425,7 @@ public final class ZstdDecoder: StreamDecoder {
         }
     }
 }
+
+private let zstdBlockHeaderSize = 3
+/// The input of a frame's first call: the magic number and the frame header's first byte.
+private let zstdFrameStartHint = 5 + zstdBlockHeaderSize

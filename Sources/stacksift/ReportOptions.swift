@@ -79,10 +79,7 @@ struct ReportFlags: ParsableArguments {
         } else {
             FileHandle.standardOutput.write(bytes)
         }
-        for e in report.result.errors where printErrors {
-            let at = e.offset.map { " (at byte offset \($0))" } ?? ""
-            FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\(at)\n".utf8))
-        }
+        for e in report.result.errors where printErrors { FileHandle.standardError.write(Data(e.diagnostic.utf8)) }
         if let failOn, !report.findings(atOrAbove: failOn).isEmpty { throw ExitCode(1) }
         if !report.result.complete { throw ExitCode(2) }
     }

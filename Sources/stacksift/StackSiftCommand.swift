@@ -156,6 +156,10 @@ struct Merge: ParsableCommand {
 
           for h in web1 web2; do ssh $h stacksift analyze /var/log/app --save-state /tmp/s.json --format json >/dev/null; scp $h:/tmp/s.json $h.state; done
           stacksift merge web1.state web2.state > report.md
+
+        A state that cannot be used (missing, not JSON, damaged, or written by a stacksift with \
+        another signature algorithm) is named on stderr and in the report's input errors; the \
+        others are merged and the exit status is 2, as for a damaged log.
         """
     )
 
@@ -176,23 +180,26 @@ struct Merge: ParsableCommand {
         let catalog = try flags.catalog()
         let options = flags.options()
         var merged: SavedAnalysis?
+        var unread: [InputError] = []
         for path in states {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write(Data("stacksift: cannot read \(path)\n".utf8))
-                throw ExitCode(64)
-            }
-            let s: SavedAnalysis
-            do {
-                s = try SavedAnalysis.decode(data, path: path)
+            // A state that cannot be used is named and the others still merge: the report is
+            // partial (exit 2), as with a damaged log in `analyze`.
+            do throws(StateError) {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw StateError(path: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the state file" : "no such file")
+                }
+                let s = try SavedAnalysis.decode(data, path: path)
+                if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: options.maxSignatures) }
             } catch {
-                FileHandle.standardError.write(Data("stacksift: \(error.description)\n".utf8))
-                throw ExitCode(64)
+                unread.append(error.inputError)
+                FileHandle.standardError.write(Data(error.inputError.diagnostic.utf8))
             }
-            if merged == nil { merged = s } else { merged!.merge(s, maxSignatures: options.maxSignatures) }
         }
-        let result = merged!.result()
+        var all = merged ?? SavedAnalysis(files: [], errors: [], state: AnalysisState())
+        all.errors += unread
+        let result = all.result()
         if let saveState {
-            try merged!.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
+            try all.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
         }
         try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), printErrors: false)
     }
@@ -279,7 +286,7 @@ struct Patterns: ParsableCommand {
             }
             out += "\(hits.total) event(s) matched \(id)\(hits.total > hits.events.count ? " (showing \(hits.events.count))" : "")\n"
             FileHandle.standardOutput.write(Data(out.utf8))
-            for e in errors + hits.errors { FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\n".utf8)) }
+            for e in errors + hits.errors { FileHandle.standardError.write(Data(e.diagnostic.utf8)) }
             if !(errors + hits.errors).isEmpty { throw ExitCode(2) }
         }
     }
@@ -309,7 +316,7 @@ struct Patterns: ParsableCommand {
             let (sources, errors) = Discovery.expand(paths)
             let r = PatternProfiler(catalog: catalog, options: flags.options()).run(sources)
             FileHandle.standardOutput.write(Data(Self.table(r, top: top).utf8))
-            for e in errors + r.errors { FileHandle.standardError.write(Data("stacksift: \(e.path): \(e.message)\n".utf8)) }
+            for e in errors + r.errors { FileHandle.standardError.write(Data(e.diagnostic.utf8)) }
             if !(errors + r.errors).isEmpty { throw ExitCode(2) }
         }
 

@@ -28,6 +28,11 @@ public struct InputError: Sendable, Codable, Equatable {
     public var message: String
     /// Byte offset in the (compressed) input, when the problem has a position.
     public var offset: Int64?
+
+    /// The error as stderr shows it: path, message and, when known, the byte offset.
+    public var diagnostic: String {
+        "stacksift: \(path): \(message)" + (offset.map { " (at byte offset \($0))" } ?? "") + "\n"
+    }
 }
 
 /// Expands command-line paths into the inputs to read, in a stable order: directories walked

@@ -75,6 +75,58 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(((json["findings"] as! [[String: Any]]).first)?["id"] as? String, "app-leak")
     }
 
+    /// `merge` with states that cannot be used: each is named with what is wrong (and where the
+    /// JSON breaks), the good state is still reported, and the exit status says partial.
+    func testMergeReportsBadStatesAndKeepsTheRest() throws {
+        let dir = try TempDir()
+        let good = dir.url.appendingPathComponent("good.state").path
+        XCTAssertEqual(try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "json", "--save-state", good]).status, 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: good))
+        func edited(_ name: String, _ edit: (inout [String: Any]) -> Void) throws -> String {
+            var json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            edit(&json)
+            return try dir.write(name, Array(try JSONSerialization.data(withJSONObject: json)))
+        }
+        func signatures(_ json: [String: Any]) -> [String: Any] { (json["state"] as! [String: Any])["signatures"] as! [String: Any] }
+        let cases: [(String, String, Int?)] = [
+            (try dir.write("truncated.state", Array(data.prefix(3000))), "not valid JSON", 3000),
+            (try dir.write("empty.state", []), "the file is empty", 0),
+            (try edited("duplicate.state") { json in
+                var state = json["state"] as! [String: Any]
+                var sigs = signatures(json)
+                sigs["v2:000000000000"] = sigs.first!.value
+                state["signatures"] = sigs
+                json["state"] = state
+            }, "damaged state file (signatures[v2:000000000000] holds signature v2:", nil),
+            (try edited("negative.state") { json in
+                var files = json["files"] as! [[String: Any]]
+                files[0]["events"] = -5
+                json["files"] = files
+            }, "files[0].events is -5", nil),
+            (try edited("type.state") { json in
+                var files = json["files"] as! [[String: Any]]
+                files[0]["lines"] = "many"
+                json["files"] = files
+            }, "expected Int at files[0].lines", nil),
+            (dir.url.appendingPathComponent("missing.state").path, "no such file", nil),
+        ]
+        let whole = try run(["merge", good, "--format", "json"])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let expectedEvents = ((try JSONSerialization.jsonObject(with: Data(whole.stdout.utf8)) as! [String: Any])["inputs"] as! [String: Any])["events"] as! Int
+        for (path, message, offset) in cases {
+            let r = try run(["merge", good, path, "--format", "json"])
+            let name = (path as NSString).lastPathComponent
+            XCTAssertEqual(r.status, 2, name)
+            XCTAssertTrue(r.stderr.contains("\(path): ") && r.stderr.contains(message), "\(name): \(r.stderr)")
+            let inputs = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["inputs"] as! [String: Any]
+            XCTAssertEqual(inputs["events"] as? Int, expectedEvents, "\(name): the good state is still reported")
+            let errors = inputs["errors"] as! [[String: Any]]
+            XCTAssertEqual(errors.count, 1, name)
+            XCTAssertEqual(errors.first?["path"] as? String, path)
+            XCTAssertEqual(errors.first?["offset"] as? Int, offset, name)
+        }
+    }
+
     /// Not a terminal here, so never colour; NO_COLOR is respected too.
     func testTextHasNoColourOffATerminal() throws {
         let r = try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "text"], env: ["NO_COLOR": "1"])

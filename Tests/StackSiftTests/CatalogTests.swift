@@ -170,6 +170,36 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// Files no catalog looks like are refused with a short reason before Yams sees them: deep
+    /// nesting (Yams' composer recurses per level and overflowed the stack at ~4,700), NUL bytes,
+    /// a size far past any catalog; and a reader error names its line without echoing it.
+    func testFilesNoCatalogLooksLikeAreRefusedBriefly() throws {
+        let dir = try TempDir()
+        let cases: [(String, [UInt8], Int?, String)] = [
+            ("flow.yaml", Array(String(repeating: "[", count: 20_000).utf8), 1, "nested more than 64 levels deep"),
+            ("mapping.yaml", Array(String(repeating: "{a: ", count: 20_000).utf8), 1, "nested more than 64 levels deep"),
+            ("block.yaml", Array(("patterns:\n" + (0..<100).map { String(repeating: "  ", count: $0) + "- \n" }.joined()).utf8), 65, "nested more than 64 levels deep"),
+            ("nul.yaml", Array("patterns:\n  - id: a.b".utf8) + [0] + Array("\n".utf8), 2, "not a text file (a NUL byte at byte offset 21)"),
+            ("control.yaml", Array("version: 1\npatterns: []\n# ".utf8) + [UInt8](repeating: 0x61, count: 1_000_000) + [0x01, 0x0A], 3,
+             "YAML error: control characters are not allowed (byte offset 1000026)"),
+        ]
+        for (name, bytes, line, message) in cases {
+            let f = try dir.write(name, bytes)
+            let ps = problems([f])
+            XCTAssertEqual(ps.count, 1, "\(name): \(ps)")
+            XCTAssertEqual(ps.first?.line, line, name)
+            XCTAssertTrue(ps.first?.message.hasPrefix(message) ?? false, "\(name): \(ps.first?.message.prefix(300) ?? "")")
+            XCTAssertLessThan(ps.first?.description.utf8.count ?? 0, 300, "\(name): the problem is one short line")
+        }
+        // past 16 MiB: refused by size, before it is read (a sparse file)
+        let big = dir.url.appendingPathComponent("big.yaml")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        let h = try FileHandle(forWritingTo: big)
+        try h.truncate(atOffset: 17 << 20)
+        try h.close()
+        XCTAssertTrue(problems([big.path]).first?.message.contains("too large for a pattern catalog") ?? false, "\(problems([big.path]))")
+    }
+
     func testMissingKeysAreNamedWithPatternAndLine() throws {
         let dir = try TempDir()
         let body = entry(id: "acme.ok") + entry(id: "acme.no-regex", omit: ["regex"]) + entry(id: "acme.no-title", omit: ["title", "explain"])

@@ -181,15 +181,17 @@ public struct PatternCatalog: Sendable {
         func problem(_ line: Int?, _ id: String?, _ msg: String) -> CatalogProblem {
             CatalogProblem(file: file, line: line, patternID: id, message: msg)
         }
+        if let tooLarge = CatalogFileGuard.sizeProblem(file) { throw CatalogErrors(problems: [problem(nil, nil, tooLarge)]) }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw CatalogErrors(problems: [problem(nil, nil, "cannot read the file")])
         }
+        if let bad = CatalogFileGuard.contentProblem(data) { throw CatalogErrors(problems: [problem(bad.line, nil, bad.message)]) }
         let text = String(decoding: data, as: UTF8.self)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
-            throw CatalogErrors(problems: [Self.yamlProblem(file, error)])
+            throw CatalogErrors(problems: [Self.yamlProblem(file, error, data)])
         } catch {
             throw CatalogErrors(problems: [problem(nil, nil, "YAML error: \(error)")])
         }
@@ -262,10 +264,14 @@ public struct PatternCatalog: Sendable {
         return specs
     }
 
-    static func yamlProblem(_ file: String, _ error: YamlError) -> CatalogProblem {
+    /// Yams' error in a line of its own: its description quotes the whole offending line.
+    static func yamlProblem(_ file: String, _ error: YamlError, _ data: Data) -> CatalogProblem {
         switch error {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _):
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return CatalogProblem(file: file, line: mark.line, patternID: nil, message: "YAML error: \(problem) (column \(mark.column))")
+        case let .reader(problem, offset, _, _):
+            let line = offset.map { CatalogFileGuard.line(of: $0, in: data) }
+            return CatalogProblem(file: file, line: line, patternID: nil, message: "YAML error: \(problem)" + (offset.map { " (byte offset \($0))" } ?? ""))
         default:
             return CatalogProblem(file: file, line: nil, patternID: nil, message: "YAML error: \(error)")
         }

@@ -27,7 +27,8 @@ struct Tail: ParsableCommand {
         signature seen for the first time, an incident signature bursting (per 10 s at least 5× \
         its trailing 5-minute average and at least 10) or resuming after 5 quiet minutes, a \
         diagnosis finding becoming true. Notes (files appearing, truncated, replaced) go to \
-        stderr. SIGINT or SIGTERM completes pending events, writes state and report, exits 0.
+        stderr. SIGINT or SIGTERM completes pending events, writes state and report, exits 0; \
+        a second one a second or more later exits at once (130), writing nothing more.
 
         Examples:
           stacksift tail /var/log/app/ --state /var/lib/stacksift/app.state --report /srv/www/incident.md
@@ -111,14 +112,17 @@ struct Tail: ParsableCommand {
 
         let follower = Follower(configuration: config, options: options, catalog: catalog, hooks: hooks)
         // Signals are turned into a stop request handled by the loop (never work inside a
-        // signal handler); a second signal exits at once.
+        // signal handler); a second signal, a second or more after the first, exits at once.
         signal(SIGPIPE, SIG_IGN)
+        let impatience = SignalPatience()
         let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let count = SignalCount()
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: impatience.queue)
             s.setEventHandler {
-                if count.next() > 1 { _exit(130) }
+                if impatience.exitNow() {
+                    AtomicFile.abandon()
+                    _exit(130)
+                }
                 follower.stop()
             }
             s.resume()
@@ -134,14 +138,22 @@ struct Tail: ParsableCommand {
     }
 }
 
-/// Counts deliveries of one signal (the second one means "exit now").
-private final class SignalCount: @unchecked Sendable {
-    // SAFETY: only touched on the signal source's handler, which Dispatch never runs concurrently
-    // with itself.
-    private var n = 0
-    func next() -> Int {
-        n += 1
-        return n
+/// Tells a second stop request from a repeat of the first. One stop is often delivered twice:
+/// `timeout` signals the child and then its whole process group, a supervisor may signal the
+/// process and its group. Only a signal that comes a second or more after the first (a user
+/// who presses Ctrl-C again) means "exit now, unfinished".
+private final class SignalPatience: @unchecked Sendable {
+    /// One serial queue for every signal source, so the handlers never run at once.
+    let queue = DispatchQueue(label: "stacksift.signals")
+    // SAFETY: only touched on `queue`.
+    private var first: UInt64?
+    func exitNow() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard let first else {
+            self.first = now
+            return false
+        }
+        return now - first >= 1_000_000_000
     }
 }
 

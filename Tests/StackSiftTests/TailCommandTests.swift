@@ -74,10 +74,16 @@ final class TailCommandTests: XCTestCase {
         wait("the second alert") { stdout.lines.count >= 2 }
         wait("the report") { FileManager.default.fileExists(atPath: report) }
 
+        // as `timeout` stops a command: SIGTERM to the child, then to its process group. The
+        // repeat is the same request, not a second "exit now".
         kill(p.processIdentifier, SIGTERM)
+        usleep(50_000)
+        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
         wait("the exit") { !p.isRunning }
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, 0, "stderr: \(stderr.text.withLock { $0 })")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(left, [], "no temporary file is left behind")
 
         let alerts = try stdout.lines.map { try JSONDecoder().decode(Alert.self, from: Data($0.utf8)) }
         XCTAssertEqual(alerts.map(\.kind), [.newSignature, .newSignature], "\(stdout.lines)")

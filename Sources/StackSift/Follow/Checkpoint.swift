@@ -116,11 +116,31 @@ public struct Checkpoint: Codable, Sendable {
 /// Replaces a file atomically: a temporary file in the same directory, fsync, rename, fsync of
 /// the directory. A reader (or a crash) sees the old content or the new, never a torn file.
 public enum AtomicFile {
+    /// Temporaries being written now, for `abandon()`.
+    nonisolated(unsafe) private static var inProgress: Set<String> = []
+    private static let lock = NSLock()
+
+    /// Removes the temporaries of writes still in progress: called before an exit that does not
+    /// wait for them (a second SIGINT), so no `.name.tmp-PID` file is left behind.
+    public static func abandon() {
+        lock.lock()
+        defer { lock.unlock() }
+        for tmp in inProgress { unlink(tmp) }
+    }
+
     public static func write(_ data: Data, to path: String) throws(StateError) {
         let dir = FileIO.parent(path)
         let name = (path as NSString).lastPathComponent
         // Hidden, so a followed directory holding the report does not pick the temporary up.
         let tmp = FileIO.join(dir, ".\(name).tmp-\(getpid())")
+        lock.lock()
+        inProgress.insert(tmp)
+        lock.unlock()
+        defer {
+            lock.lock()
+            inProgress.remove(tmp)
+            lock.unlock()
+        }
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StateError(path: path, message: "cannot create \(tmp): \(String(cString: strerror(errno)))") }
         var failure: String?

@@ -119,6 +119,34 @@ final class TailTests: XCTestCase {
     func testCopytruncateInDirectoryInotify() throws { try copytruncate(polling: false, followDirectory: true) }
     func testCopytruncateInDirectoryPolling() throws { try copytruncate(polling: true, followDirectory: true) }
 
+    /// copytruncate with logrotate's `compress` and no `delaycompress`: the copy is gzipped (and
+    /// the plain copy removed) before the follower sees the truncation. The lines not yet read
+    /// are taken from the compressed copy, decoded past what was read.
+    func copytruncateCompressed(polling: Bool) throws {
+        let dir = try TempDir(), staging = try TempDir()
+        let log = dir.url.appendingPathComponent("app.log").path
+        var c = FollowHarness.configuration([log], polling: polling)
+        // polling: a second between polls, so lines 101…120 are only in the copy when it is seen
+        if polling { c.pollInterval = 1 }
+        let h = FollowHarness(c)
+        appendText(log, SeqLog.lines(1...100))
+        h.start()
+        h.waitForEvents(99)
+        let w = LogWriter(log)
+        w.write(SeqLog.lines(101...120))
+        let gz = try staging.write("app.log.1.gz", try Tool.gzip([UInt8](try Data(contentsOf: URL(fileURLWithPath: log)))))
+        XCTAssertEqual(rename(gz, log + ".1.gz"), 0)
+        XCTAssertEqual(truncate(log, 0), 0)
+        w.write(SeqLog.lines(121...150))
+        h.waitForEvents(150)
+        let r = h.stop()
+        assertExactlyOnce(h, r, events: 150, seqs: 1...150)
+        XCTAssertTrue(h.noteMessages.contains { $0.contains("holds the rest of") && $0.contains("decoded offset") }, "\(h.noteMessages)")
+    }
+
+    func testCopytruncateCompressedInotify() throws { try copytruncateCompressed(polling: false) }
+    func testCopytruncateCompressedPolling() throws { try copytruncateCompressed(polling: true) }
+
     /// delete + recreate: unread lines of the deleted file are drained through the descriptor
     /// still open; the new file (possibly on the same inode number later) is read from its start.
     func deleteAndRecreate(polling: Bool) throws {

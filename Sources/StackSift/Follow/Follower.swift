@@ -515,7 +515,11 @@ public final class Follower: @unchecked Sendable {
             let fp = Fingerprint(decoded)
             if !decoded.isEmpty, let owner = knownContent(fp, except: f) {
                 ignore(f, st, "the same content as \(owner)")
-                note(.info, f.path, "holds the same content as \(owner); not read again")
+                if let o = files.values.first(where: { $0.path == owner }), o.kind == .plain {
+                    note(.info, f.path, "begins with what was read of \(owner); the rest is read if \(owner) is truncated (copytruncate)")
+                } else {
+                    note(.info, f.path, "holds the same content as \(owner); not read again")
+                }
                 return
             }
             f.kind = .compressed(format)
@@ -687,8 +691,19 @@ public final class Follower: @unchecked Sendable {
         note(.warning, f.path, why)
         let oldHead = f.head
         let readOffset = f.readOffset
+        // copytruncate's copy: plain, or already compressed (logrotate's `compress` without
+        // `delaycompress` gzips the copy at once). A plain copy is taken first: while it still
+        // exists, a compressed one may be half written.
+        var compressed: (InputFormat, [UInt8], [UInt8])?
         if !oldHead.isEmpty, let (cp, cst, cfd) = findCopy(near: f.path, excluding: f.identity, test: { fd, st in
             st.size >= Int64(oldHead.count) && FileIO.pread(fd, count: oldHead.count, at: 0) == oldHead
+        }) ?? findCopy(near: f.path, excluding: f.identity, test: { fd, st in
+            let raw = FileIO.pread(fd, count: Int(min(st.size, 64 * 1024)), at: 0)
+            guard case .format(let format) = raw.withUnsafeBytes({ InputFormat.sniff($0, checkBinary: false) }), format != .plain else { return false }
+            let decoded = Self.decodeHead(raw, format)
+            guard decoded.starts(with: oldHead) else { return false }
+            compressed = (format, decoded, Array(raw.prefix(Fingerprint.headLength)))
+            return true
         }) {
             // The followed object moves to the copy with its open event, held line and counters;
             // the original gets a fresh one.
@@ -702,9 +717,21 @@ public final class Follower: @unchecked Sendable {
             f.lastSize = -1
             f.lastActivity = now
             f.unreachableSince = nil
+            if let (format, decoded, raw) = compressed {
+                // decoded from the start, the bytes already read dropped
+                f.kind = .compressed(format)
+                f.base.format = format.rawValue
+                f.decoder = format.makeDecoder()
+                f.skipDecoded = readOffset
+                f.decodedOffset = 0
+                f.decodedHead = decoded
+                f.head = raw
+                f.readOffset = 0
+            }
             files[cst.identity] = f
             ignored[cst.identity] = nil
-            note(.info, cp, "holds the rest of \(fresh.path) from before the truncation; reading it from offset \(readOffset)")
+            note(.info, cp, "holds the rest of \(fresh.path) from before the truncation; reading it from "
+                 + (compressed == nil ? "offset \(readOffset)" : "decoded offset \(readOffset)"))
             changed()
             return
         }

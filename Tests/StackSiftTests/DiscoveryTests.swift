@@ -108,4 +108,26 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertEqual(sources, [])
         XCTAssertEqual(errors, [])
     }
+    /// A walk never drops a file silently: a name that is not UTF-8 (a Latin-1 `café.log`) cannot
+    /// be opened through a String, so it is an error naming it; hidden entries and symlinked
+    /// directories are left out as before, a nested directory is walked.
+    func testWalkNamesWhatItCannotOpen() throws {
+        let dir = try TempDir()
+        try dir.write("ok.log", Array("x\n".utf8))
+        try dir.write("sub/nested.log", Array("y\n".utf8))
+        try dir.write(".hidden.log", Array("z\n".utf8))
+        XCTAssertEqual(symlink(dir.url.appendingPathComponent("sub").path, dir.url.appendingPathComponent("loop").path), 0)
+        // "caf\xE9.log\0"
+        let latin1: [CChar] = Array("caf".utf8CString.dropLast()) + [CChar(bitPattern: 0xE9)] + Array(".log".utf8CString)
+        let fd = (dir.url.path + "/").withCString { prefix -> Int32 in
+            let path = Array(UnsafeBufferPointer(start: prefix, count: strlen(prefix))) + latin1
+            return open(path, O_CREAT | O_WRONLY, 0o644)
+        }
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        close(fd)
+        let (sources, errors) = Discovery.expand([dir.path])
+        XCTAssertEqual(sources.map { ($0.path as NSString).lastPathComponent }, ["ok.log", "nested.log"])
+        XCTAssertEqual(errors.map { ($0.path as NSString).lastPathComponent }, ["caf\\xE9.log"])
+        XCTAssertTrue(errors.first?.message.contains("not valid UTF-8") ?? false, "\(errors)")
+    }
 }

@@ -130,6 +130,30 @@ enum FileIO {
     }
 
     /// Names in a directory (no `.`/`..`), nil when it cannot be read.
+    /// A directory's entries ("." and ".." left out). A name that is not valid UTF-8 cannot be
+    /// opened through a Swift string: it comes back apart, its non-ASCII bytes escaped for
+    /// display (`caf\xE9.log`). `failure` is the system's reason when the directory cannot be read.
+    static func entries(_ dir: String) -> (names: [String], undecodable: [String], failure: String?) {
+        guard let d = opendir(dir) else { return ([], [], String(cString: strerror(errno))) }
+        defer { closedir(d) }
+        var names: [String] = [], undecodable: [String] = []
+        while let e = readdir(d) {
+            let bytes = withUnsafeBytes(of: e.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                names.append(name)
+            } else {
+                undecodable.append(bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : "\\x" + String($0, radix: 16, uppercase: true) }.joined())
+            }
+        }
+        return (names, undecodable, nil)
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
+    }
+
     static func list(_ dir: String) -> [String]? {
         guard let d = opendir(dir) else { return nil }
         defer { closedir(d) }

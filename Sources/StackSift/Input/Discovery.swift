@@ -51,7 +51,10 @@ public enum Discovery {
             }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: arg, isDirectory: &isDir) else {
-                errors.append(InputError(path: arg, message: "no such file or directory", offset: nil))
+                // the shell passed bytes that are not UTF-8: the argument arrived with U+FFFD
+                let why = arg.contains("\u{FFFD}") ? "no such file, or a name that is not valid UTF-8 (stacksift cannot open those by name; rename it, e.g. with convmv)"
+                    : "no such file or directory"
+                errors.append(InputError(path: arg, message: why, offset: nil))
                 continue
             }
             if !isDir.boolValue {
@@ -59,29 +62,35 @@ public enum Discovery {
                 continue
             }
             var files: [String] = []
-            let root = URL(fileURLWithPath: arg)
-            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey],
-                                             options: [.skipsHiddenFiles], errorHandler: { url, error in
-                                                 errors.append(InputError(path: url.path, message: "cannot read directory: \(error.localizedDescription)", offset: nil))
-                                                 return true
-                                             })
-            else {
-                errors.append(InputError(path: arg, message: "cannot read directory", offset: nil))
-                continue
-            }
-            for case let url as URL in walker {
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
-                if values?.isRegularFile == true {
-                    // keep the user's spelling of the root in displayed paths
-                    let rel = String(url.path.dropFirst(root.path.count)).drop(while: { $0 == "/" })
-                    files.append(arg.hasSuffix("/") ? arg + rel : arg + "/" + rel)
-                }
-            }
+            walk(arg, into: &files, errors: &errors)
             for f in rotationOrder(files) where seen.insert(f).inserted {
                 sources.append(InputSource(path: f, fromWalk: true))
             }
         }
         return (sources, errors)
+    }
+
+    /// The regular files under `dir` (hidden entries skipped, symlinked directories not entered),
+    /// spelled from `dir` as the user wrote it. What cannot be read or named is an error, never
+    /// silently left out.
+    private static func walk(_ dir: String, into files: inout [String], errors: inout [InputError]) {
+        let (names, undecodable, failure) = FileIO.entries(dir)
+        if let failure {
+            errors.append(InputError(path: dir, message: "cannot read directory: \(failure)", offset: nil))
+            return
+        }
+        for n in undecodable where !n.hasPrefix(".") {
+            errors.append(InputError(path: FileIO.join(dir, n), message: "the file name is not valid UTF-8, so stacksift cannot open it; rename it (e.g. with convmv)", offset: nil))
+        }
+        for n in names.sorted() where !n.hasPrefix(".") {
+            let p = FileIO.join(dir, n)
+            guard let st = FileStatus.of(path: p) else { continue }
+            if st.isRegular {
+                files.append(p)
+            } else if st.isDirectory, !FileIO.isSymlink(p) {
+                walk(p, into: &files, errors: &errors)
+            }
+        }
     }
 
     static let compressionSuffixes = [".gz", ".lz4", ".zst", ".zstd", ".gzip"]

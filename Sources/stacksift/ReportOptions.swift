@@ -70,12 +70,7 @@ struct ReportFlags: ParsableArguments {
         case .text: bytes = Data(TextReport(report).render().utf8)
         }
         if let output {
-            do {
-                try bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                FileHandle.standardError.write(Data("stacksift: cannot write \(output): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(2)
-            }
+            try writeOutput(bytes, to: output)
         } else {
             FileHandle.standardOutput.write(bytes)
         }
@@ -118,5 +113,16 @@ struct TimeRangeFlags: ParsableArguments {
     func apply(to options: inout AnalysisOptions) {
         options.since = since.flatMap { parseTimeArgument($0, zone: options.timeZone) }
         options.until = until.flatMap { parseTimeArgument($0, zone: options.timeZone) }
+    }
+}
+
+/// Writes a report or state file atomically; when it cannot, says why in the system's words
+/// and exits 73 (EX_CANTCREAT): no output, unlike 2, which means the report was written.
+func writeOutput(_ bytes: Data, to path: String, what: String = "") throws {
+    do {
+        try AtomicFile.write(bytes, to: path)
+    } catch {
+        FileHandle.standardError.write(Data("stacksift: cannot write \(what)\(path): \(error.message)\n".utf8))
+        throw ExitCode(73)
     }
 }

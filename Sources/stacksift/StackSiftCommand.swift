@@ -26,7 +26,8 @@ struct StackSiftCommand: ParsableCommand {
           stacksift patterns profile --patterns my-patterns.yaml logs/   # what each regex costs
 
         Exit status: 0 every input read completely; 1 a finding at or above --fail-on; \
-        2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage.
+        2 report produced but an input was unreadable, corrupt or truncated; 64 bad usage; \
+        73 the report or state could not be written.
         """,
         version: StackSiftVersion.string,
         subcommands: [Analyze.self, Merge.self, Tail.self, Patterns.self],
@@ -133,12 +134,7 @@ struct Analyze: ParsableCommand {
         let result = Analysis(options: options, catalog: catalog).run(sources, discoveryErrors: discoveryErrors)
         progressLine?.stop()
         if let saveState {
-            do {
-                try SavedAnalysis(result).encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
-            } catch {
-                FileHandle.standardError.write(Data("stacksift: cannot write state \(saveState): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(2)
-            }
+            try writeOutput(try SavedAnalysis(result).encoded(), to: saveState, what: "state ")
         }
         try report.emit(Report(result: result, catalog: catalog, options: report.options(options)))
     }
@@ -199,7 +195,7 @@ struct Merge: ParsableCommand {
         all.errors += unread
         let result = all.result()
         if let saveState {
-            try all.encoded().write(to: URL(fileURLWithPath: saveState), options: .atomic)
+            try writeOutput(try all.encoded(), to: saveState, what: "state ")
         }
         try report.emit(Report(result: result, catalog: catalog, options: report.options(options)), printErrors: false)
     }

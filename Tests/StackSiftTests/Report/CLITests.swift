@@ -127,6 +127,18 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// No report written is not "report written, input partial": exit 73 with the system's reason.
+    func testOutputThatCannotBeWrittenExits73() throws {
+        let dir = try TempDir()
+        let r = try run(["analyze", Self.sample003, "-o", dir.path])
+        XCTAssertEqual(r.status, 73, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot write \(dir.path): ") && r.stderr.contains("directory"), r.stderr)
+        let s = try run(["analyze", Self.sample003, "--save-state", dir.path + "/missing/x.state"])
+        XCTAssertEqual(s.status, 73, s.stderr)
+        XCTAssertTrue(s.stderr.contains("No such file or directory"), s.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [], "no temporary file is left")
+    }
+
     /// Not a terminal here, so never colour; NO_COLOR is respected too.
     func testTextHasNoColourOffATerminal() throws {
         let r = try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "text"], env: ["NO_COLOR": "1"])

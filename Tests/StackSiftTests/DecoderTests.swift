@@ -543,6 +543,29 @@ final class DecoderTests: XCTestCase {
         XCTAssertEqual(sniff(try Tool.zstd(original)), .format(.zstd))
     }
 
+    /// A compressed file whose first byte is damaged is reported as damaged, not read as text
+    /// or skipped as binary: one bit off a magic number, or binary under a compressed name.
+    func testDamagedStartIsRecognised() throws {
+        func damaged(_ b: [UInt8], _ path: String = "app.log.1") -> InputFormat? {
+            b.withUnsafeBytes { InputFormat.damagedStart($0, path: path)?.0 }
+        }
+        for (format, compressed) in [(InputFormat.gzip, try Tool.gzip(original)), (.lz4, try Tool.lz4(original)), (.zstd, try Tool.zstd(original))] {
+            XCTAssertNil(damaged(compressed), "\(format) intact is not damaged")
+            for bit in 0..<8 {
+                var b = compressed
+                b[0] ^= UInt8(1) << bit
+                XCTAssertEqual(damaged(b), format, "\(format) with bit \(bit) of byte 0 flipped")
+            }
+            var zeroed = compressed
+            zeroed.replaceSubrange(0..<4, with: [0, 0, 0, 0])
+            XCTAssertNil(damaged(zeroed), "\(format): far from any magic, under a plain name")
+            XCTAssertEqual(damaged(zeroed, "app.log.1" + [InputFormat.gzip: ".gz", .lz4: ".lz4", .zstd: ".zst"][format]!), format, "named \(format)")
+        }
+        XCTAssertNil(damaged(original, "app.log.1.gz"), "text under a .gz name is text")
+        let message = try Tool.gzip(original).enumerated().map { $0.offset == 0 ? 0x1E : $0.element }.withUnsafeBytes { InputFormat.damagedStart($0, path: "x")?.1 }
+        XCTAssertEqual(message?.hasPrefix("damaged gzip data: the file starts with 1e 8b 08"), true, message ?? "")
+    }
+
     func testSniffPlainAndBinary() {
         XCTAssertEqual(sniff(original), .format(.plain))
         XCTAssertEqual(sniff([]), .format(.plain))

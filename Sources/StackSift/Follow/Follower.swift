@@ -475,6 +475,14 @@ public final class Follower: @unchecked Sendable {
         }
         let explicit = configuration.paths.contains(f.path)
         let sniffed = head.withUnsafeBytes { InputFormat.sniff($0, checkBinary: !explicit) }
+        if sniffed == .binary || sniffed == .format(.plain),
+           let (_, why) = head.withUnsafeBytes({ InputFormat.damagedStart($0, path: f.path) }) {
+            let e = InputError(path: f.path, message: why, offset: 0)
+            addError(e)
+            note(.warning, f.path, why + "; not read")
+            ignore(f, st, "damaged", skipped: "not read: \(why)")
+            return
+        }
         switch sniffed {
         case .format(.plain):
             // A file appearing while following may be a copy still being written: give it a

@@ -1,3 +1,4 @@
+import Foundation
 /// How a file's bytes are encoded, detected from its first bytes — never from its name.
 public enum InputFormat: String, Sendable, Codable, CaseIterable {
     case plain, lz4, gzip, zstd
@@ -36,6 +37,31 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
         return .format(.plain)
     }
 
+    /// Binary content that is most likely a compressed file with a damaged start: its first bytes
+    /// one bit away from a magic number, or its name says so (`app.log.1.gz`). Such a file is
+    /// reported as damaged rather than read as text or skipped as binary (a rotated log must
+    /// not vanish because one byte of it flipped). Returns the format and what is wrong.
+    public static func damagedStart(_ head: UnsafeRawBufferPointer, path: String) -> (InputFormat, String)? {
+        guard head.count >= 4 else { return nil }
+        let binary = looksBinary(head)
+        func bitsOff(_ expected: [UInt8]) -> Int {
+            zip(head.prefix(expected.count), expected).reduce(0) { $0 + ($1.0 ^ $1.1).nonzeroBitCount }
+        }
+        let magics: [(InputFormat, [UInt8], String)] = [
+            (.gzip, [0x1F, 0x8B], ".gz"), (.lz4, [0x04, 0x22, 0x4D, 0x18], ".lz4"), (.zstd, [0x28, 0xB5, 0x2F, 0xFD], ".zst"),
+        ]
+        let name = (path as NSString).lastPathComponent.lowercased()
+        for (format, magic, suffix) in magics {
+            let named = name.hasSuffix(suffix) || (format == .gzip && name.hasSuffix(".gzip")) || (format == .zstd && name.hasSuffix(".zstd"))
+            // no text starts one bit away from a magic number (control bytes, stray 0x8B…)
+            guard bitsOff(magic) == 1 || (named && binary) else { continue }
+            let start = head.prefix(4).map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ")
+            let expected = magic.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ")
+            return (format, "damaged \(format.rawValue) data: the file starts with \(start), not the \(format.rawValue) magic number \(expected)")
+        }
+        return nil
+    }
+
     /// Text logs may hold a stray NUL or control byte; binary files are full of them.
     static func looksBinary(_ b: UnsafeRawBufferPointer) -> Bool {
         let n = min(b.count, 8192)
@@ -56,4 +82,8 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
         case .zstd: ZstdDecoder()
         }
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -37,6 +37,13 @@ struct FileProcessor {
         }
         let sniffed = chunk.withUnsafeBytes { InputFormat.sniff(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), checkBinary: source.fromWalk) }
         let format: InputFormat
+        if sniffed == .binary || sniffed == .format(.plain),
+           let (damaged, why) = chunk.withUnsafeBytes({ InputFormat.damagedStart(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), path: source.path) }) {
+            report.status = .unreadable
+            report.format = damaged.rawValue
+            report.error = InputError(path: source.path, message: why, offset: 0)
+            return report
+        }
         switch sniffed {
         case .format(let f): format = f
         case .binary:

@@ -868,6 +868,37 @@ final class ClusteringTests: XCTestCase {
     /// Two runs can each hold an event with the same (time, input index, ordinal), e.g. the first
     /// event of the first file of two hosts analysed separately at the same millisecond, or untimed
     /// events: the exemplar chosen must not depend on the merge order.
+    /// Past the cap, the overflowed ids are a bottom-k sketch: memory stays at k ids, the count
+    /// is exact below k and estimated above (within a few percent), and merging sketches in any
+    /// order or grouping gives the sketch of the whole.
+    func testOverflowSketchStaysSmallAndEstimatesDistinctIds() throws {
+        var rng = SplitMix64(seed: 0x0F10)
+        func id() -> String { "v2:" + String(rng.next() >> 16, radix: 16).leftPadded(12) }
+        let ids = (0..<60_000).map { _ in id() }
+        var whole = OverflowSketch()
+        for i in ids + ids.prefix(1000) { whole.insert(i) }  // repeats count once
+        XCTAssertEqual(whole.count, OverflowSketch.size)
+        XCTAssertEqual(whole.ids, Set(ids.sorted().prefix(OverflowSketch.size)), "the smallest ids are kept")
+        let (n, exact) = whole.distinct
+        XCTAssertFalse(exact)
+        XCTAssertEqual(Double(n), 60_000, accuracy: 60_000 * 0.06, "estimate \(n)")
+
+        var parts = [OverflowSketch](repeating: OverflowSketch(), count: 3)
+        for (i, x) in ids.enumerated() { parts[i % 3].insert(x) }
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+            var m = OverflowSketch()
+            for p in order { for x in parts[p].ids.shuffled(using: &rng) { m.insert(x) } }
+            XCTAssertEqual(m, whole, "merge order \(order)")
+        }
+
+        var small = OverflowSketch()
+        for i in ids.prefix(100) { small.insert(i) }
+        XCTAssertTrue(small.distinct == (100, true))
+        let round = try JSONDecoder().decode(OverflowSketch.self, from: JSONEncoder().encode(whole))
+        XCTAssertEqual(round, whole)
+        XCTAssertEqual(round.distinct.count, n, "a saved state estimates the same")
+    }
+
     func testMergeIsCommutativeWhenExemplarOrdersTie() {
         let key = SignatureKey(id: "v1:000000000001", kind: "exception", exception: "E", rootCause: "E", message: "", frames: [], why: [], key: "k")
         func state(_ exemplar: String, source: String, time: Int64?) -> AnalysisState {
@@ -958,7 +989,7 @@ final class ClusteringTests: XCTestCase {
         let spread = Analysis(options: options, catalog: builtinCatalogForTests).run(files.map { InputSource(path: $0) }).state
         XCTAssertEqual(spread.signatures.count, 5)
         XCTAssertEqual(spread.signatures.values.reduce(0) { $0 + $1.count } + spread.overflowEvents, total, "kept + overflow = every event")
-        XCTAssertEqual(Set(spread.signatures.keys).union(spread.overflowSignatures), Set(all.signatures.keys), "every id is kept or counted")
+        XCTAssertEqual(Set(spread.signatures.keys).union(spread.overflowSignatures.ids), Set(all.signatures.keys), "every id is kept or counted")
 
         // what the cap keeps does not depend on thread scheduling: files merge in file order
         options.workers = 1

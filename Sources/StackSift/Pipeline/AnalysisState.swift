@@ -1,3 +1,5 @@
+import Foundation
+
 /// Min, max and the latest value of a numeric field (the value at the latest time; on a tie the
 /// larger value), so that merging is commutative.
 public struct FieldStat: Sendable, Codable, Equatable {
@@ -160,7 +162,7 @@ public struct AnalysisState: Sendable, Codable, Equatable {
     public var signatures: [String: SignatureStat] = [:]
     /// Events that would have opened a signature past the cap, and how many distinct ones.
     public var overflowEvents = 0
-    public var overflowSignatures: Set<String> = []
+    public var overflowSignatures = OverflowSketch()
     public var limitHits = 0
 
     public static let defaultMaxSignatures = 5_000
@@ -182,13 +184,20 @@ public struct AnalysisState: Sendable, Codable, Equatable {
                 signatures[k] = v.materialized()
             } else {
                 overflowEvents += v.count
-                overflowSignatures.insert(k)
+                noteOverflow(k)
             }
         }
         overflowEvents += o.overflowEvents
-        overflowSignatures.formUnion(o.overflowSignatures)
+        for id in o.overflowSignatures.ids { noteOverflow(id) }
         limitHits += o.limitHits
     }
+
+    /// Counts `id` among the overflowed signatures' ids.
+    public mutating func noteOverflow(_ id: String) { overflowSignatures.insert(id) }
+
+    /// Distinct overflowed signatures, and whether the count is exact.
+    public var overflowDistinct: (count: Int, exact: Bool) { overflowSignatures.distinct }
+
 }
 
 /// The minute of an epoch-millisecond time (floor division).
@@ -204,4 +213,58 @@ public struct AnalysisState: Sendable, Codable, Equatable {
     guard let a else { return b }
     guard let b else { return a }
     return Swift.max(a, b)
+}
+
+/// The ids of signatures past the cap: only the smallest `size` are kept (a bottom-k sketch).
+/// Ids are uniform hashes, so the k-th smallest estimates how many distinct ids there were;
+/// memory stays flat whatever a log holds, and merging (inserting the other's ids) stays
+/// associative and commutative. Encoded as the plain array of ids.
+public struct OverflowSketch: Sendable, Codable, Equatable {
+    public static let size = 4096
+    public private(set) var ids: Set<String> = []
+    /// The largest id kept, once the sketch is full: most ids are larger and cost one comparison.
+    private var largest: String?
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        for id in try decoder.singleValueContainer().decode([String].self) { insert(id) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(ids.sorted())
+    }
+
+    public static func == (a: OverflowSketch, b: OverflowSketch) -> Bool { a.ids == b.ids }
+
+    public var count: Int { ids.count }
+
+    public mutating func insert(_ id: String) {
+        if ids.count < Self.size {
+            ids.insert(id)
+            if ids.count == Self.size { largest = ids.max() }
+            return
+        }
+        guard let top = largest, id < top, !ids.contains(id) else { return }
+        ids.remove(top)
+        ids.insert(id)
+        largest = ids.max()
+    }
+
+    /// Exact below the sketch size, else estimated from the k-th smallest id: (k − 1) over its
+    /// position in the id space, within a few percent at k = 4096.
+    public var distinct: (count: Int, exact: Bool) {
+        let k = ids.count
+        guard k >= Self.size, let top = largest, let v = Self.idFraction(top), v > 0 else { return (k, true) }
+        return (max(k, Int((Double(k - 1) / v).rounded())), false)
+    }
+
+    /// An id's hash as a fraction of its space (`v2:` followed by hex digits), nil when not one.
+    static func idFraction(_ id: String) -> Double? {
+        guard let colon = id.firstIndex(of: ":") else { return nil }
+        let hex = id[id.index(after: colon)...]
+        guard !hex.isEmpty, hex.count <= 16, let v = UInt64(hex, radix: 16) else { return nil }
+        return Double(v) / pow(16, Double(hex.count))
+    }
 }

@@ -444,7 +444,7 @@ public final class EventAnalyzer {
             let key = key()
             if signatureTallies.count >= maxSignatures {
                 rest.overflowEvents += 1
-                if rest.overflowSignatures.count < 100_000 { rest.overflowSignatures.insert(key.id) }
+                rest.noteOverflow(key.id)
                 return
             }
             slot = signatureTallies.count

@@ -82,6 +82,8 @@ public struct JSONReport: Encodable {
         var maxSignatures: Int
         var overflowEvents: Int
         var overflowSignatures: Int
+        /// Present (true) when `overflowSignatures` is estimated (past 4,096 distinct ids).
+        var overflowSignaturesEstimated: Bool?
         var regexLimitHits: Int
         var exemplarBytes: Int
         /// Signatures whose exemplar was cut at `exemplarBytes`.
@@ -237,7 +239,8 @@ public struct JSONReport: Encodable {
             }
         }.flatMap { $0 }
         limits = Limits(maxSignatures: options.maxSignatures, overflowEvents: r.state.overflowEvents,
-                        overflowSignatures: r.state.overflowSignatures.count, regexLimitHits: r.state.limitHits,
+                        overflowSignatures: r.state.overflowDistinct.count,
+                        overflowSignaturesEstimated: r.state.overflowDistinct.exact ? nil : true, regexLimitHits: r.state.limitHits,
                         exemplarBytes: AnalysisState.exemplarCap,
                         exemplarsTruncated: r.state.signatures.values.filter(\.exemplarTruncated).count)
 

@@ -524,7 +524,7 @@ public final class Follower: @unchecked Sendable {
             if !decoded.isEmpty, let owner = knownContent(fp, except: f) {
                 ignore(f, st, "the same content as \(owner)")
                 if let o = files.values.first(where: { $0.path == owner }), o.kind == .plain {
-                    note(.info, f.path, "begins with what was read of \(owner); the rest is read if \(owner) is truncated (copytruncate)")
+                    note(.info, f.path, "holds the same content as \(owner) so far; not read again (if \(owner) is truncated, what this holds beyond is read then)")
                 } else {
                     note(.info, f.path, "holds the same content as \(owner); not read again")
                 }

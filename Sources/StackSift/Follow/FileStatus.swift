@@ -129,7 +129,6 @@ enum FileIO {
         return true
     }
 
-    /// Names in a directory (no `.`/`..`), nil when it cannot be read.
     /// A directory's entries ("." and ".." left out). A name that is not valid UTF-8 cannot be
     /// opened through a Swift string: it comes back apart, its non-ASCII bytes escaped for
     /// display (`caf\xE9.log`). `failure` is the system's reason when the directory cannot be read.
@@ -149,23 +148,11 @@ enum FileIO {
         return (names, undecodable, nil)
     }
 
-    static func isSymlink(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
-    }
-
+    /// Names in a directory, nil when it cannot be read. A name that is not UTF-8 comes escaped:
+    /// opening it fails, and the follower's warning then names it readably.
     static func list(_ dir: String) -> [String]? {
-        guard let d = opendir(dir) else { return nil }
-        defer { closedir(d) }
-        var names: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            names.append(name)
-        }
-        return names
+        let e = entries(dir)
+        return e.failure == nil ? e.names + e.undecodable : nil
     }
 
     static func parent(_ path: String) -> String {

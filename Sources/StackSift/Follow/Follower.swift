@@ -474,15 +474,7 @@ public final class Follower: @unchecked Sendable {
             return
         }
         let explicit = configuration.paths.contains(f.path)
-        let sniffed = head.withUnsafeBytes { InputFormat.sniff($0, checkBinary: !explicit) }
-        if sniffed == .binary || sniffed == .format(.plain),
-           let (_, why) = head.withUnsafeBytes({ InputFormat.damagedStart($0, path: f.path) }) {
-            let e = InputError(path: f.path, message: why, offset: 0)
-            addError(e)
-            note(.warning, f.path, why + "; not read")
-            ignore(f, st, "damaged", skipped: "not read: \(why)")
-            return
-        }
+        let sniffed = head.withUnsafeBytes { InputFormat.sniff($0, checkBinary: !explicit, path: f.path) }
         switch sniffed {
         case .format(.plain):
             // A file appearing while following may be a copy still being written: give it a
@@ -521,9 +513,9 @@ public final class Follower: @unchecked Sendable {
             }
             let decoded = Self.decodeHead(head, format)
             let fp = Fingerprint(decoded)
-            if !decoded.isEmpty, let owner = knownContent(fp, except: f) {
+            if !decoded.isEmpty, let (owner, followedPlain) = knownContent(fp, except: f) {
                 ignore(f, st, "the same content as \(owner)")
-                if let o = files.values.first(where: { $0.path == owner }), o.kind == .plain {
+                if followedPlain {
                     note(.info, f.path, "holds the same content as \(owner) so far; not read again (if \(owner) is truncated, what this holds beyond is read then)")
                 } else {
                     note(.info, f.path, "holds the same content as \(owner); not read again")
@@ -536,6 +528,11 @@ public final class Follower: @unchecked Sendable {
             f.decodedHead = decoded
             f.head = Array(head.prefix(Fingerprint.headLength))
             f.quiet = true
+        case .damaged(_, let why):
+            addError(InputError(path: f.path, message: why, offset: 0))
+            note(.warning, f.path, why + "; not read")
+            ignore(f, st, "damaged", skipped: "not read: \(why)")
+            return
         case .binary:
             ignore(f, st, "binary content", skipped: "skipped: binary content")
         case .unsupported(let what):
@@ -556,12 +553,13 @@ public final class Follower: @unchecked Sendable {
         return out
     }
 
-    /// The name of a file whose content begins as `fp` says: followed now, or read earlier.
-    private func knownContent(_ fp: Fingerprint, except: FollowedFile) -> String? {
+    /// The name of a file whose content begins as `fp` says (followed now, or read earlier), and
+    /// whether it is a plain file still followed (whose rest a copy may hold after a truncation).
+    private func knownContent(_ fp: Fingerprint, except: FollowedFile) -> (name: String, followedPlain: Bool)? {
         for f in files.values where f !== except {
-            if let c = f.contentFingerprint, c == fp { return f.path }
+            if let c = f.contentFingerprint, c == fp { return (f.path, f.kind == .plain) }
         }
-        if retired.contains(fp) { return "a file read earlier" }
+        if retired.contains(fp) { return ("a file read earlier", false) }
         return nil
     }
 

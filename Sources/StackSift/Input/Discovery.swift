@@ -87,7 +87,7 @@ public enum Discovery {
             guard let st = FileStatus.of(path: p) else { continue }
             if st.isRegular {
                 files.append(p)
-            } else if st.isDirectory, !FileIO.isSymlink(p) {
+            } else if st.isDirectory, !FileStatus.isSymlink(p) {
                 walk(p, into: &files, errors: &errors)
             }
         }

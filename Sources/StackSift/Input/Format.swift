@@ -7,11 +7,14 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
         case format(InputFormat)
         case unsupported(String)
         case binary
+        /// A compressed file whose start is damaged (`damagedStart`), and what is wrong.
+        case damaged(InputFormat, String)
     }
 
     /// Identifies the encoding of a stream from (at least) its first bytes.
     /// - Parameter checkBinary: also classify clearly binary plain content (directory walks).
-    public static func sniff(_ head: UnsafeRawBufferPointer, checkBinary: Bool = true) -> Sniffed {
+    /// - Parameter path: the file's name, which tells a damaged compressed file from binary.
+    public static func sniff(_ head: UnsafeRawBufferPointer, checkBinary: Bool = true, path: String = "") -> Sniffed {
         let b = head
         func at(_ i: Int) -> UInt8 { i < b.count ? b[i] : 0 }
         if b.count >= 4 {
@@ -24,7 +27,7 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
                 let size = Int(UInt32(at(4)) | UInt32(at(5)) << 8 | UInt32(at(6)) << 16 | UInt32(at(7)) << 24)
                 let next = 8 + size
                 if next + 4 <= b.count {
-                    return sniff(UnsafeRawBufferPointer(rebasing: b[next...]), checkBinary: checkBinary)
+                    return sniff(UnsafeRawBufferPointer(rebasing: b[next...]), checkBinary: checkBinary, path: path)
                 }
                 return .format(.lz4)
             }
@@ -33,6 +36,7 @@ public enum InputFormat: String, Sendable, Codable, CaseIterable {
         if b.count >= 6 && at(0) == 0xFD && at(1) == 0x37 && at(2) == 0x7A && at(3) == 0x58 && at(4) == 0x5A { return .unsupported("xz") }
         if b.count >= 3 && at(0) == 0x42 && at(1) == 0x5A && at(2) == 0x68 { return .unsupported("bzip2") }
         if b.count >= 4 && at(0) == 0x50 && at(1) == 0x4B && at(2) == 0x03 && at(3) == 0x04 { return .unsupported("zip") }
+        if let (format, why) = damagedStart(b, path: path) { return .damaged(format, why) }
         if checkBinary && looksBinary(b) { return .binary }
         return .format(.plain)
     }

@@ -11,7 +11,7 @@ enum CatalogFileGuard {
 
     /// The file's size, refused past `maxBytes` before it is read.
     static func sizeProblem(_ file: String) -> String? {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > maxBytes else { return nil }
+        guard let size = FileStatus.of(path: file)?.size, size > maxBytes else { return nil }
         return "\(size) bytes is too large for a pattern catalog (the limit is \(maxBytes >> 20) MiB): is this the right file?"
     }
 

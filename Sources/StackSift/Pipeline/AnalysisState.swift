@@ -1,5 +1,3 @@
-import Foundation
-
 /// Min, max and the latest value of a numeric field (the value at the latest time; on a tie the
 /// larger value), so that merging is commutative.
 public struct FieldStat: Sendable, Codable, Equatable {
@@ -184,20 +182,13 @@ public struct AnalysisState: Sendable, Codable, Equatable {
                 signatures[k] = v.materialized()
             } else {
                 overflowEvents += v.count
-                noteOverflow(k)
+                overflowSignatures.insert(k)
             }
         }
         overflowEvents += o.overflowEvents
-        for id in o.overflowSignatures.ids { noteOverflow(id) }
+        for id in o.overflowSignatures.ids { overflowSignatures.insert(id) }
         limitHits += o.limitHits
     }
-
-    /// Counts `id` among the overflowed signatures' ids.
-    public mutating func noteOverflow(_ id: String) { overflowSignatures.insert(id) }
-
-    /// Distinct overflowed signatures, and whether the count is exact.
-    public var overflowDistinct: (count: Int, exact: Bool) { overflowSignatures.distinct }
-
 }
 
 /// The minute of an epoch-millisecond time (floor division).
@@ -265,6 +256,6 @@ public struct OverflowSketch: Sendable, Codable, Equatable {
         guard let colon = id.firstIndex(of: ":") else { return nil }
         let hex = id[id.index(after: colon)...]
         guard !hex.isEmpty, hex.count <= 16, let v = UInt64(hex, radix: 16) else { return nil }
-        return Double(v) / pow(16, Double(hex.count))
+        return Double(v) / Double(sign: .plus, exponent: 4 * hex.count, significand: 1)
     }
 }

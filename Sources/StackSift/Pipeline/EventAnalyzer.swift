@@ -444,7 +444,7 @@ public final class EventAnalyzer {
             let key = key()
             if signatureTallies.count >= maxSignatures {
                 rest.overflowEvents += 1
-                rest.noteOverflow(key.id)
+                rest.overflowSignatures.insert(key.id)
                 return
             }
             slot = signatureTallies.count

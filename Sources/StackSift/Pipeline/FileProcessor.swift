@@ -35,17 +35,15 @@ struct FileProcessor {
             if n == 0 { break }
             filled += n
         }
-        let sniffed = chunk.withUnsafeBytes { InputFormat.sniff(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), checkBinary: source.fromWalk) }
+        let sniffed = chunk.withUnsafeBytes { InputFormat.sniff(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), checkBinary: source.fromWalk, path: source.path) }
         let format: InputFormat
-        if sniffed == .binary || sniffed == .format(.plain),
-           let (damaged, why) = chunk.withUnsafeBytes({ InputFormat.damagedStart(UnsafeRawBufferPointer(rebasing: $0[0..<filled]), path: source.path) }) {
+        switch sniffed {
+        case .format(let f): format = f
+        case .damaged(let damaged, let why):
             report.status = .unreadable
             report.format = damaged.rawValue
             report.error = InputError(path: source.path, message: why, offset: 0)
             return report
-        }
-        switch sniffed {
-        case .format(let f): format = f
         case .binary:
             report.status = .skipped
             report.format = "binary"

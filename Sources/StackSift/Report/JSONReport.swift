@@ -239,8 +239,8 @@ public struct JSONReport: Encodable {
             }
         }.flatMap { $0 }
         limits = Limits(maxSignatures: options.maxSignatures, overflowEvents: r.state.overflowEvents,
-                        overflowSignatures: r.state.overflowDistinct.count,
-                        overflowSignaturesEstimated: r.state.overflowDistinct.exact ? nil : true, regexLimitHits: r.state.limitHits,
+                        overflowSignatures: r.state.overflowSignatures.distinct.count,
+                        overflowSignaturesEstimated: r.state.overflowSignatures.distinct.exact ? nil : true, regexLimitHits: r.state.limitHits,
                         exemplarBytes: AnalysisState.exemplarCap,
                         exemplarsTruncated: r.state.signatures.values.filter(\.exemplarTruncated).count)
 

@@ -272,7 +272,7 @@ public struct MarkdownReport {
         if sigs.count > Self.tableSignatures { out += "\n\(sigs.count - Self.tableSignatures) more signatures in the JSON report.\n" }
         let st = report.result.state
         if st.overflowEvents > 0 {
-            let (n, exact) = st.overflowDistinct
+            let (n, exact) = st.overflowSignatures.distinct
             out += "\n\(plural(st.overflowEvents, "event")) of \(exact ? "" : "about ")\(plural(n, "further signature")) were not kept (more than \(report.options.maxSignatures) distinct signatures).\n"
         }
         return out + "\n" + patternsTable()

@@ -4,12 +4,16 @@ import XCTest
 
 // MARK: - A generated corpus whose true faults are known
 
-/// Two hosts, two deploys each, seven true faults. Everything that is not the fault varies:
+/// Two hosts, two deploys each, nine true faults. Everything that is not the fault varies:
 /// host, Logback or Log4j2 layout, JDK 8 or JDK 17 frame spelling (`java.base/`,
-/// `jdk.internal.reflect`, `jdk.proxy2`), the entry path above the fault (controllers, jobs,
-/// listeners), and a redeploy halfway that shifts every line number and every generated name
-/// (`$ProxyNN`, `$$EnhancerBySpringCGLIB$$hex`, `GeneratedMethodAccessorNN`, `$$Lambda$NN/0x…`,
-/// `lambda$x$N`). Times are unique across the corpus, so "first" and "last" are exact.
+/// `jdk.internal.reflect`, `jdk.proxy2`) and internals (JDK 8's `PlainSocketImpl` against
+/// JDK 13's `NioSocketImpl`), JDK 8 or JDK 17 wording of messages (helpful NullPointerException
+/// messages, `Connection refused (Connection refused)`), the entry path above the fault
+/// (controllers, jobs, listeners, and methods named like none of them that a scheduler, a Kafka
+/// container or an executor calls), and a redeploy halfway that shifts every line number and
+/// every generated name (`$ProxyNN`, `$$EnhancerBySpringCGLIB$$hex`, `GeneratedMethodAccessorNN`,
+/// `$$Lambda$NN/0x…`, `lambda$x$N`). Times are unique across the corpus, so "first" and "last"
+/// are exact.
 struct FaultCorpus {
     struct Env {
         var host: Int
@@ -68,6 +72,10 @@ struct FaultCorpus {
         Fault(name: "MySQL link failure (socket read timeout) in PaymentDao.settle", rootCause: "java.net.SocketTimeoutException",
               topFrame: "com.acme.payment.dao.PaymentDao.settle",
               patterns: ["mysql.communications-link-failure", "jdbc.socket-read-timeout"], weight: 3),
+        Fault(name: "client went away while Tomcat wrote a response (no application frame)", rootCause: "java.io.IOException",
+              topFrame: "org.apache.tomcat.util.net.NioChannel.write", patterns: [], weight: 2),
+        Fault(name: "pricing service refused the connection in PricingClient.fetch", rootCause: "java.net.ConnectException",
+              topFrame: "com.acme.pricing.PricingClient.fetch", patterns: [], weight: 2),
     ]
 
     /// Host a logs with Logback, host b with Log4j2; host a moves from JDK 8 to 17 at the
@@ -159,6 +167,28 @@ struct FaultCorpus {
                 jdk("java.lang.Thread", "run", 748, 833),
             ]
         }
+        /// A `@KafkaListener` method: Spring's messaging handler calls it through reflection.
+        func kafka(_ cls: String, _ m: String, _ line: Int) -> [String] {
+            [app(cls, m, line)] + reflective(150) + [
+                lib("org.springframework.messaging.handler.invocation.InvocableHandlerMethod", "doInvoke", 169, "spring-messaging-5.3.9.jar:5.3.9"),
+                lib("org.springframework.messaging.handler.invocation.InvocableHandlerMethod", "invoke", 119, "spring-messaging-5.3.9.jar:5.3.9"),
+                lib("org.springframework.kafka.listener.adapter.HandlerAdapter", "invoke", 56, "spring-kafka-2.7.4.jar:2.7.4"),
+                lib("org.springframework.kafka.listener.adapter.MessagingMessageListenerAdapter", "invokeHandler", 347, "spring-kafka-2.7.4.jar:2.7.4"),
+                lib("org.springframework.kafka.listener.adapter.RecordMessagingMessageListenerAdapter", "onMessage", 92, "spring-kafka-2.7.4.jar:2.7.4"),
+                lib("org.springframework.kafka.listener.KafkaMessageListenerContainer$ListenerConsumer", "doInvokeOnMessage", 2336, "spring-kafka-2.7.4.jar:2.7.4"),
+                lib("org.springframework.kafka.listener.KafkaMessageListenerContainer$ListenerConsumer", "run", 1230, "spring-kafka-2.7.4.jar:2.7.4"),
+                jdk("java.util.concurrent.Executors$RunnableAdapter", "call", 511, 539),
+                jdk("java.util.concurrent.FutureTask", "run", 266, 264),
+                jdk("java.lang.Thread", "run", 748, 833),
+            ]
+        }
+        /// A lambda handed to an executor.
+        func executor(_ cls: String, _ enclosing: String, _ line: Int) -> [String] {
+            [lambdaBody(cls, enclosing, line), lambdaClass(cls, "run", 640),
+             jdk("java.util.concurrent.ThreadPoolExecutor", "runWorker", 1149, 1136),
+             jdk("java.util.concurrent.ThreadPoolExecutor$Worker", "run", 624, 635),
+             jdk("java.lang.Thread", "run", 748, 833)]
+        }
         func listener(_ cls: String, _ m: String, _ line: Int) -> [String] {
             [app(cls, m, line),
              lib("org.apache.rocketmq.client.impl.consumer.ConsumeMessageConcurrentlyService$ConsumeRequest", "run", 476, "rocketmq-client-4.9.4.jar:4.9.4"),
@@ -199,7 +229,9 @@ struct FaultCorpus {
                     (r.controller("com.acme.order.web.OrderController", "create", 57, 1), exec),
                     (r.controller("com.acme.order.web.MobileOrderController", "place", 33, 2), exec),
                     (r.job("com.acme.order.job.OrderRetryJob", "retryPending", 41), "scheduling-1"),
-                ][Int(rng.next() % 3)]
+                    (r.job("com.acme.order.schedule.OrderTasks", "retryPending", 41), "scheduling-1"),
+                    (r.kafka("com.acme.order.mq.OrderEvents", "onOrder", 19), "org.springframework.kafka.KafkaListenerEndpointContainer#0-0-C-1"),
+                ][Int(rng.next() % 5)]
                 let app = [
                     r.proxy("insert", 130),
                     r.app("com.acme.order.dao.OrderDao", "insert", 41),
@@ -258,7 +290,8 @@ struct FaultCorpus {
                 (r.controller("com.acme.inventory.web.InventoryController", "reserve", 29, 3), exec),
                 (r.controller("com.acme.inventory.web.CartController", "checkout", 71, 4), exec),
                 (r.job("com.acme.inventory.job.StockSyncJob", "sync", 22), "scheduling-1"),
-            ][Int(rng.next() % 3)]
+                (r.executor("com.acme.inventory.StockRebalancer", "rebalance", 28), "rebalance-\(1 + rng.next() % 4)"),
+            ][Int(rng.next() % 4)]
             let outer = [
                 r.lib("org.springframework.jdbc.datasource.DataSourceUtils", "getConnection", 82, "spring-jdbc-5.3.9.jar:5.3.9"),
                 r.lib("org.springframework.jdbc.core.JdbcTemplate", "execute", 376, "spring-jdbc-5.3.9.jar:5.3.9"),
@@ -282,8 +315,9 @@ struct FaultCorpus {
                 (r.controller("com.acme.billing.web.InvoiceController", "show", 25, 7), exec),
                 (r.listener("com.acme.billing.mq.InvoiceListener", "onMessage", 52), "ConsumeMessageThread_\(1 + rng.next() % 20)"),
             ][Int(rng.next() % 2)]
-            let frames = [
-                r.jdk("java.util.Objects", "requireNonNull", 203, 208),
+            // ReportService's NPE comes from Objects.requireNonNull (no message on any JDK);
+            // InvoiceService's from the JVM itself, which JDK 14+ explains in its message.
+            let frames = (isReport ? [r.jdk("java.util.Objects", "requireNonNull", 203, 208)] : []) + [
                 r.lambdaBody(owner, enclosing, isReport ? 77 : 140),
                 r.lambdaClass(owner, "apply", isReport ? 412 : 977),
                 r.jdk("java.util.stream.ReferencePipeline$3$1", "accept", 193, 197),
@@ -301,7 +335,91 @@ struct FaultCorpus {
             ] + entryFrames
             return Body(thread: thread, level: "ERROR", logger: isReport ? "com.acme.report.web.ReportController" : "com.acme.billing.InvoiceService",
                         message: isReport ? "report \(rng.next() % 500) failed" : "cannot total invoice INV-\(rng.next() % 99_999)",
-                        throwables: [("java.lang.NullPointerException", frames)])
+                        throwables: [(!isReport && r.env.jdk17
+                            ? #"java.lang.NullPointerException: Cannot invoke "java.math.BigDecimal.add(java.math.BigDecimal)" because "total" is null"#
+                            : "java.lang.NullPointerException", frames)])
+
+        case 7:
+            let socket = r.env.jdk17 ? [
+                r.native("sun.nio.ch.SocketDispatcher", "write0"),
+                r.jdk("sun.nio.ch.SocketDispatcher", "write", 62, 62),
+                r.jdk("sun.nio.ch.IOUtil", "writeFromNativeBuffer", 132, 132),
+                r.jdk("sun.nio.ch.IOUtil", "write", 97, 97),
+                r.jdk("sun.nio.ch.IOUtil", "write", 53, 53),
+                r.jdk("sun.nio.ch.SocketChannelImpl", "write", 532, 532),
+            ] : [
+                r.native("sun.nio.ch.FileDispatcherImpl", "write0"),
+                r.jdk("sun.nio.ch.SocketDispatcher", "write", 47, 47),
+                r.jdk("sun.nio.ch.IOUtil", "writeFromNativeBuffer", 93, 93),
+                r.jdk("sun.nio.ch.IOUtil", "write", 65, 65),
+                r.jdk("sun.nio.ch.SocketChannelImpl", "write", 471, 471),
+            ]
+            let tomcat = "tomcat-embed-core-9.0.50.jar:9.0.50"
+            let outer = [
+                r.lib("org.apache.catalina.connector.OutputBuffer", "realWriteBytes", 353, tomcat),
+                r.lib("org.apache.catalina.connector.OutputBuffer", "flushByteBuffer", 784, tomcat),
+                r.lib("org.apache.catalina.connector.OutputBuffer", "append", 689, tomcat),
+                r.lib("org.apache.catalina.connector.CoyoteOutputStream", "write", 96, tomcat),
+                r.lib("com.fasterxml.jackson.core.json.UTF8JsonGenerator", "_flushBuffer", 2171, "jackson-core-2.12.4.jar:2.12.4"),
+                r.lib("org.springframework.http.converter.json.AbstractJackson2HttpMessageConverter", "writeInternal", 400, "spring-web-5.3.9.jar:5.3.9"),
+                r.lib("org.springframework.web.servlet.mvc.method.annotation.RequestResponseBodyMethodProcessor", "handleReturnValue", 181, "spring-webmvc-5.3.9.jar:5.3.9"),
+                r.lib("org.springframework.web.servlet.DispatcherServlet", "doDispatch", 1067, "spring-webmvc-5.3.9.jar:5.3.9"),
+                r.lib("org.apache.catalina.core.StandardWrapperValve", "invoke", 197, tomcat),
+                r.lib("org.apache.tomcat.util.net.NioEndpoint$SocketProcessor", "doRun", 1707, tomcat),
+                r.lib("org.apache.tomcat.util.threads.TaskThread$WrappingRunnable", "run", 61, tomcat),
+                r.jdk("java.lang.Thread", "run", 748, 833),
+            ]
+            let root = socket + [
+                r.lib("org.apache.tomcat.util.net.NioChannel", "write", 138, tomcat),
+                r.lib("org.apache.tomcat.util.net.NioBlockingSelector", "write", 101, tomcat),
+                r.lib("org.apache.tomcat.util.net.NioSelectorPool", "write", 152, tomcat),
+                r.lib("org.apache.tomcat.util.net.SocketWrapperBase", "doWrite", 764, tomcat),
+            ] + outer
+            return Body(thread: exec, level: "ERROR", logger: "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]",
+                        message: "Servlet.service() for servlet [dispatcherServlet] threw exception",
+                        throwables: [("org.apache.catalina.connector.ClientAbortException: java.io.IOException: Broken pipe", outer),
+                                     ("java.io.IOException: Broken pipe", root)])
+
+        case 8:
+            let refused = r.env.jdk17 ? "Connection refused" : "Connection refused (Connection refused)"
+            let (entryFrames, thread) = [
+                (r.controller("com.acme.pricing.web.QuoteController", "quote", 31, 10), exec),
+                (r.executor("com.acme.pricing.PriceWarmer", "warm", 19), "warmer-\(1 + rng.next() % 2)"),
+            ][Int(rng.next() % 2)]
+            let socket = r.env.jdk17 ? [
+                r.native("sun.nio.ch.Net", "pollConnect"),
+                r.jdk("sun.nio.ch.Net", "pollConnectNow", 672, 672),
+                r.jdk("sun.nio.ch.NioSocketImpl", "timedFinishConnect", 542, 542),
+                r.jdk("sun.nio.ch.NioSocketImpl", "connect", 597, 597),
+                r.jdk("java.net.SocksSocketImpl", "connect", 327, 327),
+                r.jdk("java.net.Socket", "connect", 633, 633),
+            ] : [
+                r.native("java.net.PlainSocketImpl", "socketConnect"),
+                r.jdk("java.net.AbstractPlainSocketImpl", "doConnect", 350, 350),
+                r.jdk("java.net.AbstractPlainSocketImpl", "connectToAddress", 206, 206),
+                r.jdk("java.net.AbstractPlainSocketImpl", "connect", 188, 188),
+                r.jdk("java.net.SocksSocketImpl", "connect", 392, 392),
+                r.jdk("java.net.Socket", "connect", 607, 607),
+            ]
+            let http = "httpclient-4.5.13.jar:4.5.13"
+            let outer = [
+                r.lib("org.apache.http.impl.conn.DefaultHttpClientConnectionOperator", "connect", 156, http),
+                r.lib("org.apache.http.impl.conn.PoolingHttpClientConnectionManager", "connect", 376, http),
+                r.lib("org.apache.http.impl.execchain.MainClientExec", "establishRoute", 393, http),
+                r.lib("org.apache.http.impl.execchain.MainClientExec", "execute", 236, http),
+                r.lib("org.apache.http.impl.client.InternalHttpClient", "doExecute", 185, http),
+                r.lib("org.apache.http.impl.client.CloseableHttpClient", "execute", 83, http),
+                r.app("com.acme.pricing.PricingClient", "fetch", 44),
+                r.app("com.acme.pricing.PriceService", "quote", 23),
+            ] + entryFrames
+            let root = socket + [
+                r.lib("org.apache.http.conn.socket.PlainConnectionSocketFactory", "connectSocket", 75, http),
+                r.lib("org.apache.http.impl.conn.DefaultHttpClientConnectionOperator", "connect", 142, http),
+            ] + Array(outer[1...])
+            return Body(thread: thread, level: "WARN", logger: "com.acme.pricing.PricingClient",
+                        message: "price lookup failed, using cached price for sku \(rng.next() % 10_000)",
+                        throwables: [("org.apache.http.conn.HttpHostConnectException: Connect to pricing.acme.internal:8080 [pricing.acme.internal/10.0.3.7] failed: " + refused, outer),
+                                     ("java.net.ConnectException: " + refused, root)])
 
         case 4, 5:
             let tenant = fault == 4
@@ -605,7 +723,11 @@ final class ClusteringTests: XCTestCase {
         for needle in ["java.base/", "jdk.internal.reflect.GeneratedMethodAccessor", "sun.reflect.GeneratedMethodAccessor",
                        "com.sun.proxy.$Proxy", "jdk.proxy2/jdk.proxy2.$Proxy", "$$EnhancerBySpringCGLIB$$", "$$Lambda$",
                        "/0x0000", "lambda$build$0", "lambda$build$3", "common frames omitted", "\t... ", " more\n",
-                       "~[classes/:na]", "MobileOrderController", "OrderRetryJob", "InvoiceListener", "PaymentListener", "TenantSyncJob"] {
+                       "~[classes/:na]", "MobileOrderController", "OrderRetryJob", "InvoiceListener", "PaymentListener", "TenantSyncJob",
+                       "OrderTasks.retryPending", "OrderEvents.onOrder", "StockRebalancer.lambda$rebalance$", "PriceWarmer.lambda$warm$",
+                       "because \"total\" is null", "Connection refused (Connection refused)", "Connection refused\n",
+                       "sun.nio.ch.FileDispatcherImpl.write0", "sun.nio.ch.SocketDispatcher.write0",
+                       "java.net.PlainSocketImpl.socketConnect", "sun.nio.ch.NioSocketImpl.timedFinishConnect"] {
             XCTAssertTrue(all.contains(needle), "the corpus contains \(needle)")
         }
         XCTAssertGreaterThan(c.exceptionEvents, 150)
@@ -635,7 +757,8 @@ final class ClusteringTests: XCTestCase {
             XCTAssertEqual(s.exemplarOrder?.time, tally.first, "\(f.name): the exemplar is the first event")
             XCTAssertTrue(Set(f.patterns).isSubset(of: s.patterns), "\(f.name): patterns \(s.patterns)")
             XCTAssertLessThanOrEqual(s.key.frames.count, Signer.maxFrames)
-            XCTAssertFalse(s.key.frames.contains { $0.contains("Controller") || $0.contains("Job.") || $0.contains("Listener") },
+            XCTAssertFalse(s.key.frames.contains { f in
+                               ["Controller", "Job.", "Listener", "OrderTasks", "OrderEvents", "Rebalancer", "Warmer"].contains { f.contains($0) } },
                            "\(f.name): the entry path is not part of the key: \(s.key.frames)")
         }
         // the pattern counts are the faults' counts
@@ -873,7 +996,7 @@ final class ClusteringTests: XCTestCase {
     /// order or grouping gives the sketch of the whole.
     func testOverflowSketchStaysSmallAndEstimatesDistinctIds() throws {
         var rng = SplitMix64(seed: 0x0F10)
-        func id() -> String { "v2:" + String(rng.next() >> 16, radix: 16).leftPadded(12) }
+        func id() -> String { "v\(Signer.algorithmVersion):" + String(rng.next() >> 16, radix: 16).leftPadded(12) }
         let ids = (0..<60_000).map { _ in id() }
         var whole = OverflowSketch()
         for i in ids + ids.prefix(1000) { whole.insert(i) }  // repeats count once

@@ -251,7 +251,7 @@ public struct OverflowSketch: Sendable, Codable, Equatable {
         return (max(k, Int((Double(k - 1) / v).rounded())), false)
     }
 
-    /// An id's hash as a fraction of its space (`v2:` followed by hex digits), nil when not one.
+    /// An id's hash as a fraction of its space (`v3:` followed by hex digits), nil when not one.
     static func idFraction(_ id: String) -> Double? {
         guard let colon = id.firstIndex(of: ":") else { return nil }
         let hex = id[id.index(after: colon)...]

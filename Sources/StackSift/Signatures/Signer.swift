@@ -36,14 +36,17 @@ public struct SignatureKey: Sendable, Hashable, Codable {
 /// Builds a `SignatureKey` from one event.
 ///
 /// What goes into the key of an exception:
-/// 1. the root cause's class and the first `messageWords` words of its message template;
+/// 1. the root cause's class and the first `messageWords` words of its message template, in
+///    one wording across JDK versions (`JDKMessages`);
 /// 2. the library that threw the root cause (first non-JDK frame's framework prefix, or `app`);
 /// 3. the wrapper classes that are application code (framework wrappers are dropped);
 /// 4. up to `maxFrames` in-app frames nearest to the throw, after normalisation and recursion
-///    collapsing, stopping at an entry point (controller, job, listener, …) once one frame is in.
+///    collapsing, stopping at an entry point once one frame is in: a class named like one
+///    (controller, job, listener, …) or a method a dispatcher calls (`entryDispatchers`). A
+///    chain with no in-app frame takes its top library frames instead, the JDK's left out.
 public struct Signer: Sendable {
     /// Bump when anything that changes ids changes (rules, lists, key layout, hash).
-    public static let algorithmVersion = 2
+    public static let algorithmVersion = 3
     /// In-app frames kept in the key.
     public static let maxFrames = 3
     /// Words of the root cause's message template kept in the key.
@@ -83,10 +86,13 @@ public struct Signer: Sendable {
         let root = ts[rootIndex]
         var why: [String] = []
 
-        let (message, words) = Self.messageKey(root.message)
+        let (jdkWording, wordingNote) = JDKMessages.keyMessage(
+            className: root.className, message: Self.firstLine(root.message), hasFrames: !full[rootIndex].isEmpty)
+        let (message, words) = Self.messageKey(jdkWording)
         why.append("root cause: \(root.className)")
+        if let wordingNote { why.append(wordingNote) }
         if message.isEmpty {
-            why.append("root cause has no message")
+            if wordingNote == nil { why.append("root cause has no message") }
         } else if words > Self.messageWords {
             why.append("message template of root cause (first \(Self.messageWords) of \(words) words): \(message)")
         } else {
@@ -115,7 +121,7 @@ public struct Signer: Sendable {
         var picked = Picked()
         var source = -1
         for i in stride(from: rootIndex, through: 0, by: -1) {
-            let p = pick(full[i], inAppOnly: true, counts: &counts)
+            let p = pick(full[i], .inApp, counts: &counts)
             if !p.frames.isEmpty { picked = p; source = i; break }
         }
         if source == rootIndex {
@@ -124,9 +130,9 @@ public struct Signer: Sendable {
             why.append("in-app frames of \(ts[source].className) (root cause has none): "
                 + picked.frames.joined(separator: ", "))
         } else if let i = (0...rootIndex).reversed().first(where: { !full[$0].isEmpty }) {
-            var scannedAlready = RuleCounts()   // the loop above already counted this stack
-            picked = pick(full[i], inAppOnly: false, counts: &scannedAlready)
-            why.append("no in-app frame in the chain: top framework frames of "
+            let (p, jdkOnly) = pickOutsideApp(full[i])
+            picked = p
+            why.append("no in-app frame in the chain: top " + (jdkOnly ? "JDK" : "library") + " frames of "
                 + (i == rootIndex ? "root cause" : ts[i].className) + " used: "
                 + picked.frames.joined(separator: ", "))
         }
@@ -186,13 +192,14 @@ public struct Signer: Sendable {
             why.append("trace header: \(t.className)" + (message.isEmpty ? "" : ": \(message)"))
         }
         var counts = RuleCounts()
-        var picked = pick(openStack, inAppOnly: true, counts: &counts)
+        var picked = pick(openStack, .inApp, counts: &counts)
         if !picked.frames.isEmpty {
             why.append("leak site (in-app frames of open stack): " + picked.frames.joined(separator: ", "))
         } else {
-            var scannedAlready = RuleCounts()
-            picked = pick(openStack, inAppOnly: false, counts: &scannedAlready)
-            why.append("no in-app frame in open stack: top frames used: " + picked.frames.joined(separator: ", "))
+            let (p, jdkOnly) = pickOutsideApp(openStack)
+            picked = p
+            why.append("no in-app frame in open stack: top " + (jdkOnly ? "JDK" : "library") + " frames used: "
+                + picked.frames.joined(separator: ", "))
         }
         why += picked.notes
         if let summary = counts.summary { why.append(summary) }
@@ -285,20 +292,34 @@ public struct Signer: Sendable {
         var notes: [String] = []
     }
 
-    /// The top frames of one stack: normalised, generated frames skipped, (in-app only when
-    /// asked), recursion collapsed, cut at `maxFrames` or at an entry point. Scanning stops at
+    /// Which frames `pick` takes.
+    enum PickMode {
+        /// Application code only, up to an entry point.
+        case inApp
+        /// Library frames, the JDK's left out: a JDK 8 and a JDK 17 host run the same
+        /// libraries over different JDK internals (`SocketOutputStream.socketWrite0` against
+        /// `NioSocketImpl.implWrite`).
+        case libraries
+        /// Every frame (a stack of JDK frames only).
+        case any
+    }
+
+    /// The top frames of one stack: normalised, generated frames skipped, the frames `mode`
+    /// takes, recursion collapsed, cut at `maxFrames` or at an entry point. Scanning stops at
     /// the first frame not taken, so a deep stack costs no more than its top.
-    func pick<S: Sequence<StackFrame>>(_ stack: S, inAppOnly: Bool, counts: inout RuleCounts) -> Picked {
+    func pick<C: RandomAccessCollection<StackFrame>>(_ stack: C, _ mode: PickMode, counts: inout RuleCounts) -> Picked
+    where C.Index == Int {
         var picked = Picked()
         var repeated = 0
-        var scanned = 0
-        for f in stack {
-            scanned += 1
-            if scanned > Self.maxScannedFrames { break }
-            let n = FrameNormalizer.normalize(f)
+        for i in stack.indices.prefix(Self.maxScannedFrames) {
+            let n = FrameNormalizer.normalize(stack[i])
             counts.add(n.rules)
             if n.isGenerated { continue }
-            if inAppOnly, !packages.isInApp(n.className) { continue }
+            switch mode {
+            case .inApp: if !packages.isInApp(n.className) { continue }
+            case .libraries: if packages.isJDK(n.className) { continue }
+            case .any: break
+            }
             let text = n.text
             // Recursion: a frame already taken nearer the throw is dropped, so `A A A`,
             // `A B A B A B` and `A B A` give the same frames at any depth or phase.
@@ -307,14 +328,84 @@ public struct Signer: Sendable {
                 picked.notes.append("frames from \(text) on ignored (beyond the top \(Self.maxFrames))")
                 break
             }
-            if inAppOnly, !picked.frames.isEmpty, Self.isEntryPoint(n.className) {
-                picked.notes.append("frames from \(text) on ignored (entry path)")
-                break
+            if mode == .inApp, !picked.frames.isEmpty {
+                if Self.isEntryPoint(n.className) {
+                    picked.notes.append("frames from \(text) on ignored (entry path)")
+                    break
+                }
+                if let caller = Self.dispatcher(calling: stack, at: i) {
+                    picked.notes.append("frames from \(text) on ignored (entry path: called by \(caller))")
+                    break
+                }
             }
             picked.frames.append(text)
         }
         if repeated > 0 { picked.notes.insert("recursion collapsed: \(repeated) repeated frames dropped", at: 0) }
         return picked
+    }
+
+    /// Library frames of `stack`, or all its frames when it holds nothing but the JDK's.
+    func pickOutsideApp<C: RandomAccessCollection<StackFrame>>(_ stack: C) -> (picked: Picked, jdkOnly: Bool)
+    where C.Index == Int {
+        var counted = RuleCounts()   // the in-app pass already counted these frames
+        let p = pick(stack, .libraries, counts: &counted)
+        if !p.frames.isEmpty { return (p, false) }
+        return (pick(stack, .any, counts: &counted), true)
+    }
+
+    /// Frameworks and JDK classes that call into application code where a request, message,
+    /// job or thread enters it, whatever the application class is named: a `@Scheduled`
+    /// method in `ScheduledTasks`, a `@KafkaListener` in `OrderEvents`, a `Runnable` handed to
+    /// an executor. A method is matched by `class.method`; `class.*` matches any method.
+    /// Spring AOP's reflective calls (`AopUtils.invokeJoinpointUsingReflection`) are not
+    /// here on purpose: they call a service from another service, not from outside.
+    public static let entryDispatchers: Set<String> = [
+        // threads and executors
+        "java.lang.Thread.run",
+        "java.util.concurrent.ThreadPoolExecutor.runWorker",
+        "java.util.concurrent.FutureTask.run",
+        "java.util.concurrent.FutureTask.runAndReset",
+        "java.util.concurrent.Executors$RunnableAdapter.call",
+        "java.util.concurrent.CompletableFuture$AsyncSupply.run",
+        "java.util.concurrent.CompletableFuture$AsyncRun.run",
+        "java.util.TimerThread.mainLoop",
+        // schedulers
+        "org.springframework.scheduling.support.ScheduledMethodRunnable.run",
+        "org.springframework.scheduling.quartz.QuartzJobBean.execute",
+        "org.quartz.core.JobRunShell.run",
+        "com.xxl.job.core.handler.impl.MethodJobHandler.execute",
+        "com.xxl.job.core.thread.JobThread.run",
+        // web and RPC handlers
+        "org.springframework.web.method.support.InvocableHandlerMethod.doInvoke",
+        "org.springframework.web.reactive.result.method.InvocableHandlerMethod.*",
+        "javax.servlet.http.HttpServlet.service",
+        "jakarta.servlet.http.HttpServlet.service",
+        "org.apache.catalina.core.ApplicationFilterChain.internalDoFilter",
+        "io.grpc.stub.ServerCalls$UnaryServerCallHandler$UnaryServerCallListener.onHalfClose",
+        // messages and events
+        "org.springframework.messaging.handler.invocation.InvocableHandlerMethod.doInvoke",
+        "org.springframework.context.event.ApplicationListenerMethodAdapter.doInvoke",
+        "org.springframework.kafka.listener.KafkaMessageListenerContainer$ListenerConsumer.*",
+        "org.springframework.jms.listener.AbstractMessageListenerContainer.doInvokeListener",
+        "org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer.doInvokeListener",
+        "org.apache.rocketmq.client.impl.consumer.ConsumeMessageConcurrentlyService$ConsumeRequest.run",
+        "org.apache.rocketmq.client.impl.consumer.ConsumeMessageOrderlyService$ConsumeRequest.run",
+    ]
+
+    /// Reflection between a dispatcher and the method it calls.
+    static let reflectionPrefixes = ["sun.reflect.", "jdk.internal.reflect.", "java.lang.reflect.", "java.lang.invoke."]
+
+    /// The dispatcher that calls frame `i` of `stack` (`class.method`), looking through
+    /// reflection and generated frames; nil when its caller is anything else.
+    static func dispatcher<C: RandomAccessCollection<StackFrame>>(calling stack: C, at i: Int) -> String?
+    where C.Index == Int {
+        for j in (i + 1)..<min(stack.endIndex, i + 12) {
+            let n = FrameNormalizer.normalize(stack[j])
+            if n.isGenerated || reflectionPrefixes.contains(where: { n.className.hasPrefix($0) }) { continue }
+            let text = n.text
+            return entryDispatchers.contains(text) || entryDispatchers.contains(n.className + ".*") ? text : nil
+        }
+        return nil
     }
 
     static func isEntryPoint(_ className: String) -> Bool {

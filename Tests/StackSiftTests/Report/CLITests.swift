@@ -88,16 +88,17 @@ final class CLITests: XCTestCase {
             return try dir.write(name, Array(try JSONSerialization.data(withJSONObject: json)))
         }
         func signatures(_ json: [String: Any]) -> [String: Any] { (json["state"] as! [String: Any])["signatures"] as! [String: Any] }
+        let v = "v\((try JSONSerialization.jsonObject(with: data) as! [String: Any])["signatureAlgorithm"] as! Int)"
         let cases: [(String, String, Int?)] = [
             (try dir.write("truncated.state", Array(data.prefix(3000))), "not valid JSON", 3000),
             (try dir.write("empty.state", []), "the file is empty", 0),
             (try edited("duplicate.state") { json in
                 var state = json["state"] as! [String: Any]
                 var sigs = signatures(json)
-                sigs["v2:000000000000"] = sigs.first!.value
+                sigs["\(v):000000000000"] = sigs.first!.value
                 state["signatures"] = sigs
                 json["state"] = state
-            }, "damaged state file (signatures[v2:000000000000] holds signature v2:", nil),
+            }, "damaged state file (signatures[\(v):000000000000] holds signature \(v):", nil),
             (try edited("negative.state") { json in
                 var files = json["files"] as! [[String: Any]]
                 files[0]["events"] = -5

@@ -38,7 +38,19 @@ final class MessageTemplateTests: XCTestCase {
             ("charset utf8mb4 via log4j on x86_64 with Base64", "charset utf8mb4 via log4j on x86_64 with Base64"),
             ("SQLState HY000 and 08S01", "SQLState HY000 and 08S01"),
             ("the 2nd try", "the 2nd try"),
+            ("hash SHA256 on Win32, encoding GBK", "hash SHA256 on Win32, encoding GBK"),
         ])
+        // …but four or more digits in a row make it a value: order numbers, user and request
+        // ids, versioned names.
+        check([
+            ("order ORD20231010001 not found", "order <ID> not found"),
+            ("user12345 has no wallet; 2023Q4 report", "<ID> has no wallet; <ID> report"),
+            ("订单ORD20231010001不存在", "订单<ID>不存在"),
+            ("Migration V20231010__add_index failed", "Migration <ID> failed"),
+            ("errorCode E10001: stock locked", "errorCode E10001: stock locked"),
+        ])
+        XCTAssertEqual(t("order ORD20231010001 not found"), t("order ORD20231010777 not found"))
+        XCTAssertNotEqual(t("errorCode E10001"), t("errorCode E10002"))
         // After `-`: a counter, masked — except capitals-dash-digits error codes.
         check([
             ("HikariPool-3 - Starting...", "HikariPool-<NUM> - Starting..."),
@@ -206,6 +218,7 @@ final class MessageTemplateTests: XCTestCase {
             "HikariPool-1 - Connection is not available, request timed out after 30005ms.",
             "Table 'shop.orders' doesn't exist",
             "create connection SQLException, url: jdbc:mysql://h:3306/db, errorCode 1040, state 08004",
+            "order ORD20231010001 for user12345",
         ]
         for s in inputs { XCTAssertEqual(t(t(s)), t(s), s) }
     }

@@ -10,6 +10,7 @@
 /// | `<DUR>` | `30000ms`, `5s`, `1m2s345ms`, `1.5 s`, `1,001 milliseconds` |
 /// | `<HEX>` | `0x1f`, runs of ≥ 8 hex digits with a digit (`1a2b3c4d`), `@1a2b3c` → `@<HEX>` |
 /// | `<UUID>` | `123e4567-e89b-12d3-a456-426614174000` |
+/// | `<ID>` | letters and a run of 4+ digits in one word: `ORD20231010001`, `user12345`, `V20231010__init` |
 /// | `<IP>` / `<HOSTPORT>` | `10.0.0.1`, `fe80::1`; `10.0.0.1:3306`, `db.acme.com:5432`, `localhost:3306` |
 /// | `<URL>` | `http://…`, `jdbc:mysql://…`, `jdbc:oracle:thin:@…` (to the end of the word) |
 /// | `<EMAIL>` | `ops@acme.com` |
@@ -19,7 +20,9 @@
 ///
 /// Choices (each pinned by a test in `MessageTemplateTests`):
 /// - Digits glued to letters or `_` are part of an identifier and kept: `utf8mb4`, `log4j`,
-///   `x86_64`, `Base64`, `HY000`, `08S01`. Digits after `-`, `.`, `:`, `=`, `(`, … are values.
+///   `x86_64`, `Base64`, `HY000`, `08S01` — unless four or more of them stand in a row, which
+///   names have not and business ids have (`ORD20231010001` → `<ID>`). Digits after `-`, `.`,
+///   `:`, `=`, `(`, … are values.
 /// - Error codes are kept: an all-capitals prefix of 2–5 letters, a dash and digits
 ///   (`ORA-00020`, `TNS-12516`), and a number right after a code keyword (`errorCode 1040`,
 ///   `SQLState 08004`, `Error Code: 1040`, `state=53300`, `status 503`): the code tells faults apart.
@@ -382,6 +385,8 @@ private struct Templater {
                 }
                 if r - k >= 8, allHex(k, r), hasDigit(k, r) {
                     emit("<HEX>"); lastRunEnd = -1
+                } else if !(keepNumber && k == s), longestDigitRun(k, r) >= Self.idDigits {
+                    emit("<ID>"); lastRunEnd = -1
                 } else {
                     copy(k, r); lastRunStart = k; lastRunEnd = r
                 }
@@ -455,8 +460,24 @@ private struct Templater {
             emit("<HEX>")
             return (r, false)
         }
+        if longestDigitRun(k, r) >= Self.idDigits {
+            emit("<ID>")
+            return (r, false)
+        }
         copy(k, r)
         return (r, false)
+    }
+
+    /// Digits in a row that make an identifier a value (`ORD20231010001`, `user12345`,
+    /// `2023Q4`): names of things have fewer (`utf8mb4`, `x86_64`, `SHA256`, `HY000`).
+    static let idDigits = 4
+
+    func longestDigitRun(_ s: Int, _ e: Int) -> Int {
+        var best = 0, run = 0
+        for k in s..<e {
+            if Self.isDigit(b[k]) { run += 1; best = max(best, run) } else { run = 0 }
+        }
+        return best
     }
 
     /// Letters at `m` glued to a number: `ms`, or a chain `m2s345ms`. Returns the end.

@@ -130,4 +130,24 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertEqual(errors.map { ($0.path as NSString).lastPathComponent }, ["caf\\xE9.log"])
         XCTAssertTrue(errors.first?.message.contains("not valid UTF-8") ?? false, "\(errors)")
     }
+
+    /// A dangling symbolic link in a walk is an error naming it; a FIFO is listed as skipped
+    /// (opening one nobody writes would block the run) and the rest is read.
+    func testWalkReportsDanglingLinksAndSkipsFIFOs() throws {
+        let dir = try TempDir()
+        let ok = try dir.write("ok.log", Array("2023-10-10 08:00:00.000 INFO x - y\n".utf8))
+        XCTAssertEqual(symlink(dir.url.appendingPathComponent("gone.log.1").path, dir.url.appendingPathComponent("app.log").path), 0)
+        let fifo = dir.url.appendingPathComponent("pipe.log").path
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        let (sources, errors) = Discovery.expand([dir.path])
+        XCTAssertEqual(errors.map { ($0.path as NSString).lastPathComponent }, ["app.log"])
+        XCTAssertEqual(errors.first?.message, "dangling symbolic link (its target does not exist)")
+        XCTAssertEqual(sources.map(\.path), [ok, fifo])
+        XCTAssertNil(sources[0].skipReason)
+        XCTAssertEqual(sources[1].skipReason, "skipped: not a regular file (FIFO); name it on the command line to read it")
+        let r = Analysis(options: utcOptions(), catalog: builtinCatalogForTests).run(sources, discoveryErrors: errors)
+        XCTAssertEqual(r.files.first { $0.path == fifo }?.status, .skipped)
+        XCTAssertEqual(r.files.first { $0.path == ok }?.lines, 1)
+        XCTAssertFalse(r.complete, "the dangling link makes the run partial")
+    }
 }

@@ -6,11 +6,15 @@ public struct InputSource: Sendable, Hashable {
     public let isStdin: Bool
     /// Found by walking a directory (binary files there are skipped, not read).
     public let fromWalk: Bool
+    /// Why the input is listed but not opened (a FIFO or socket met in a directory walk, which
+    /// could block the run forever); nil for inputs to read.
+    public let skipReason: String?
 
-    public init(path: String, isStdin: Bool = false, fromWalk: Bool = false) {
+    public init(path: String, isStdin: Bool = false, fromWalk: Bool = false, skipReason: String? = nil) {
         self.path = path
         self.isStdin = isStdin
         self.fromWalk = fromWalk
+        self.skipReason = skipReason
     }
 
     public static let stdin = InputSource(path: "-", isStdin: true)
@@ -62,18 +66,22 @@ public enum Discovery {
                 continue
             }
             var files: [String] = []
-            walk(arg, into: &files, errors: &errors)
+            var special: [String: String] = [:]
+            walk(arg, into: &files, special: &special, errors: &errors)
             for f in rotationOrder(files) where seen.insert(f).inserted {
-                sources.append(InputSource(path: f, fromWalk: true))
+                sources.append(InputSource(path: f, fromWalk: true, skipReason: special[f]))
             }
         }
         return (sources, errors)
     }
 
-    /// The regular files under `dir` (hidden entries skipped, symlinked directories not entered),
+    /// The files under `dir` (hidden entries skipped, symlinked directories not entered),
     /// spelled from `dir` as the user wrote it. What cannot be read or named is an error, never
-    /// silently left out.
-    private static func walk(_ dir: String, into files: inout [String], errors: inout [InputError]) {
+    /// silently left out: a dangling symbolic link, a name `stat` refuses. A FIFO, socket or
+    /// device is listed in `special` with why it is not read: opening a FIFO nobody writes
+    /// would block the run (named on the command line, it is read: `<(kubectl logs …)`).
+    private static func walk(_ dir: String, into files: inout [String], special: inout [String: String],
+                             errors: inout [InputError]) {
         let (names, undecodable, failure) = FileIO.entries(dir)
         if let failure {
             errors.append(InputError(path: dir, message: "cannot read directory: \(failure)", offset: nil))
@@ -84,11 +92,20 @@ public enum Discovery {
         }
         for n in names.sorted() where !n.hasPrefix(".") {
             let p = FileIO.join(dir, n)
-            guard let st = FileStatus.of(path: p) else { continue }
+            guard let st = FileStatus.of(path: p) else {
+                let why = errno == ENOENT && FileStatus.isSymlink(p)
+                    ? "dangling symbolic link (its target does not exist)"
+                    : "cannot stat: \(String(cString: strerror(errno)))"
+                errors.append(InputError(path: p, message: why, offset: nil))
+                continue
+            }
             if st.isRegular {
                 files.append(p)
-            } else if st.isDirectory, !FileStatus.isSymlink(p) {
-                walk(p, into: &files, errors: &errors)
+            } else if st.isDirectory {
+                if !FileStatus.isSymlink(p) { walk(p, into: &files, special: &special, errors: &errors) }
+            } else {
+                files.append(p)
+                special[p] = "skipped: not a regular file (\(st.kindName)); name it on the command line to read it"
             }
         }
     }

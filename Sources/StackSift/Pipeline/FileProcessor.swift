@@ -14,6 +14,12 @@ struct FileProcessor {
 
     func process(_ source: InputSource, pipelined: Bool) -> FileReport {
         var report = FileReport(path: source.path, format: "unknown")
+        if let reason = source.skipReason {
+            report.status = .skipped
+            report.format = "—"
+            report.note = reason
+            return report
+        }
         let fd: Int32 = source.isStdin ? 0 : open(source.path, O_RDONLY)
         if fd < 0 {
             report.status = .unreadable

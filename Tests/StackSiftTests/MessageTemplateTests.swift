@@ -75,6 +75,15 @@ final class MessageTemplateTests: XCTestCase {
         XCTAssertEqual(t("retry 3"), "retry <NUM>")
     }
 
+    func testISODurations() {
+        check([
+            ("Timeout PT30S exceeded", "Timeout <DUR> exceeded"),
+            ("retry in PT0.5S, window PT1H30M, keep P1D or P1DT2H.", "retry in <DUR>, window <DUR>, keep <DUR> or <DUR>."),
+            // not durations: a word that only starts like one
+            ("PTR record, PT, P, PTS, PTO30, PT30X", "PTR record, PT, P, PTS, PTO30, PT30X"),
+        ])
+    }
+
     func testDurations() {
         check([
             ("request timed out after 30000ms.", "request timed out after <DUR>."),

@@ -538,6 +538,21 @@ final class SignatureTests: XCTestCase {
         XCTAssertEqual(checkout.frames.last, "com.acme.cart.CheckoutService.placeOrder")
     }
 
+    /// A private method of an outer class called from its inner class: JDK 8 goes through a
+    /// synthetic `access$000`, JDK 11's nestmates call it directly.
+    func testSyntheticAccessorsDoNotSplitJDK8From11() {
+        let jdk8 = """
+        java.lang.IllegalStateException: ledger closed
+        \tat com.acme.ledger.Ledger.post(Ledger.java:80)
+        \tat com.acme.ledger.Ledger.access$000(Ledger.java:20)
+        \tat com.acme.ledger.Ledger$Poster.run(Ledger.java:95)
+        \tat com.acme.ledger.Batch.flush(Batch.java:12)
+        """
+        let jdk11 = jdk8.replacingOccurrences(of: "\tat com.acme.ledger.Ledger.access$000(Ledger.java:20)\n", with: "")
+        assertSame(sign(jdk8), sign(jdk11))
+        XCTAssertEqual(sign(jdk8).frames, ["com.acme.ledger.Ledger.post", "com.acme.ledger.Ledger$Poster.run", "com.acme.ledger.Batch.flush"])
+    }
+
     func testSameFaultFromTwoControllers() {
         let fromAdmin = druidViaSpring
             .replacingOccurrences(of: "com.acme.web.OrderController.list(OrderController.java:30)",
@@ -963,6 +978,8 @@ final class FrameNormalizerTests: XCTestCase {
         XCTAssertTrue(n("com.acme.OrderService_Subclass").isGenerated)
         XCTAssertTrue(n("com.acme.$OrderService$Definition$Intercepted").isGenerated)
         XCTAssertFalse(n("com.acme.Order_Subclassifier").isGenerated)
+        XCTAssertTrue(n("com.acme.Outer", "access$000").isGenerated)   // JDK 11 nestmates have none
+        XCTAssertFalse(n("com.acme.Outer", "access$foo").isGenerated)
     }
 
     func testPlainFramesAreUntouched() {

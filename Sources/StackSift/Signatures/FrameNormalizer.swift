@@ -33,7 +33,7 @@ public enum NormalizationRule: String, Sendable, CaseIterable, Codable {
     /// `GeneratedMethodAccessor12`, `GeneratedConstructorAccessor45`,
     /// `GeneratedSerializationConstructorAccessor7` → without the number.
     case accessor
-    /// javac's synthetic `access$000` → `access$`.
+    /// javac's synthetic `access$000` → `access$`, and machinery (JDK 11 has no such frame).
     case syntheticAccessor = "synthetic-accessor"
     /// Clojure `$fn__1234` → `$fn`.
     case clojure
@@ -256,6 +256,9 @@ public enum FrameNormalizer {
                   a[accessMethod.count...].allSatisfy(isDigit) {
             a.removeSubrange(accessMethod.count...)
             rules.insert(.syntheticAccessor)
+            // JDK 11's nestmates call private members directly: the frame exists only on
+            // JDK 8, so it must not take a place in a signature.
+            generated = true
         } else {
             return name
         }

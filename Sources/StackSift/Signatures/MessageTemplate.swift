@@ -7,7 +7,7 @@
 /// | mask | examples |
 /// |---|---|
 /// | `<NUM>` | `5000`, `1,001`, `3.14`, `5.1.49`, the `3` of `HikariPool-3` and `pool-1-thread-3` |
-/// | `<DUR>` | `30000ms`, `5s`, `1m2s345ms`, `1.5 s`, `1,001 milliseconds` |
+/// | `<DUR>` | `30000ms`, `5s`, `1m2s345ms`, `1.5 s`, `1,001 milliseconds`, `PT30S`, `P1DT2H` |
 /// | `<HEX>` | `0x1f`, runs of ≥ 8 hex digits with a digit (`1a2b3c4d`), `@1a2b3c` → `@<HEX>` |
 /// | `<UUID>` | `123e4567-e89b-12d3-a456-426614174000` |
 /// | `<ID>` | letters and a run of 4+ digits in one word: `ORD20231010001`, `user12345`, `V20231010__init` |
@@ -360,6 +360,9 @@ private struct Templater {
                 if hasColon, let hp = matchHostPort(k, e) {
                     emit("<HOSTPORT>"); k = hp; lastRunEnd = -1; continue
                 }
+                if c == 80, let d = matchISODuration(k, e) {   // `PT30S`, Java's Duration
+                    emit("<DUR>"); k = d; lastRunEnd = -1; continue
+                }
                 var r = k
                 while r < e, Self.isWord(b[r]) { r += 1 }
                 if Self.isDigit(c) {
@@ -515,6 +518,36 @@ private struct Templater {
     }
 
     // MARK: - matchers (each returns the end index of a match starting at `k`, or nil)
+
+    /// An ISO 8601 duration as Java's `Duration` and `Period` print it: `PT30S`, `PT0.5S`,
+    /// `PT1H30M`, `P1D`, `P1DT2H`.
+    func matchISODuration(_ k: Int, _ e: Int) -> Int? {
+        guard b[k] == 80, k == 0 || !Self.isWord(b[k - 1]) else { return nil }
+        var i = k + 1
+        var parts = 0
+        func component(_ units: [UInt8], fraction: Bool) -> Bool {
+            var j = i
+            while j < e, Self.isDigit(b[j]) { j += 1 }
+            guard j > i else { return false }
+            if fraction, j + 1 < e, b[j] == 46, Self.isDigit(b[j + 1]) {
+                j += 1
+                while j < e, Self.isDigit(b[j]) { j += 1 }
+            }
+            guard j < e, units.contains(b[j]) else { return false }
+            i = j + 1
+            parts += 1
+            return true
+        }
+        while i < e, component(Array("YMWD".utf8), fraction: false) {}
+        if i < e, b[i] == 84 {   // T
+            i += 1
+            let before = parts
+            while i < e, component(Array("HMS".utf8), fraction: true) {}
+            guard parts > before else { return nil }
+        }
+        guard parts > 0, boundary(i, e) else { return nil }
+        return i
+    }
 
     @inline(__always) func boundary(_ k: Int, _ e: Int) -> Bool { k == e || !Self.isWord(b[k]) }
 

@@ -44,8 +44,8 @@ struct FileStatus {
     var size: Int64
     var isRegular: Bool
     var isDirectory: Bool
-    /// `FIFO`, `socket`, `character device`, … (for messages).
-    var kindName: String
+    /// The `S_IFMT` bits of the mode.
+    var type: UInt32
     var links: Int
     /// Modification time in nanoseconds: with the size, tells "changed since last look".
     var mtime: Int64
@@ -56,17 +56,22 @@ struct FileStatus {
         let kind = st.st_mode & UInt32(S_IFMT)
         isRegular = kind == UInt32(S_IFREG)
         isDirectory = kind == UInt32(S_IFDIR)
-        switch kind {
-        case UInt32(S_IFREG): kindName = "regular file"
-        case UInt32(S_IFDIR): kindName = "directory"
-        case UInt32(S_IFIFO): kindName = "FIFO"
-        case UInt32(S_IFSOCK): kindName = "socket"
-        case UInt32(S_IFCHR): kindName = "character device"
-        case UInt32(S_IFBLK): kindName = "block device"
-        default: kindName = "special file"
-        }
+        type = kind
         links = Int(st.st_nlink)
         mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
+    /// `FIFO`, `socket`, `character device`, … (for messages).
+    var kindName: String {
+        switch type {
+        case UInt32(S_IFREG): "regular file"
+        case UInt32(S_IFDIR): "directory"
+        case UInt32(S_IFIFO): "FIFO"
+        case UInt32(S_IFSOCK): "socket"
+        case UInt32(S_IFCHR): "character device"
+        case UInt32(S_IFBLK): "block device"
+        default: "special file"
+        }
     }
 
     /// `stat` (symlinks followed): nil when the name does not resolve.

@@ -77,7 +77,7 @@ enum JDKMessages {
         let marker = Array("$$Lambda".utf8)
         var i = 0
         while i < b.count {
-            if b[i] == 0x24, i + marker.count <= b.count, Array(b[i..<(i + marker.count)]) == marker {
+            if b[i] == 0x24, i + marker.count <= b.count, b[i..<(i + marker.count)].elementsEqual(marker) {
                 out += marker
                 var j = i + marker.count
                 if j < b.count, b[j] == 0x24 {          // `$12`

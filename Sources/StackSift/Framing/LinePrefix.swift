@@ -130,13 +130,18 @@ struct LinePrefix: Equatable, Sendable {
             || c == UInt8(ascii: ".") || c == UInt8(ascii: "/") || c == UInt8(ascii: "@")
     }
 
+    /// The `]` closing a non-empty, space-free `[…]` that opens at `open`, before `limit`.
+    @inline(__always)
+    private static func bracketClose(_ p: UnsafePointer<UInt8>, _ open: Int, _ limit: Int) -> Int? {
+        var j = open + 1
+        while j < limit, p[j] != UInt8(ascii: "]"), p[j] != 0x20 { j += 1 }
+        return j > open + 1 && j < limit && p[j] == UInt8(ascii: "]") ? j : nil
+    }
+
     /// `[APP/PROC/WEB/0] OUT ` or `ERR ` at `i`: the payload's start.
     private static func stream(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int? {
-        guard i < n, p[i] == UInt8(ascii: "[") else { return nil }
-        var j = i + 1
-        let limit = min(n, i + 66)
-        while j < limit, p[j] != UInt8(ascii: "]"), p[j] != 0x20 { j += 1 }
-        guard j > i + 1, j < limit, p[j] == UInt8(ascii: "]"), j + 5 <= n, p[j + 1] == 0x20 else { return nil }
+        guard i < n, p[i] == UInt8(ascii: "["), let j = bracketClose(p, i, min(n, i + 66)),
+              j + 5 <= n, p[j + 1] == 0x20 else { return nil }
         let s = j + 2
         guard (p[s] == UInt8(ascii: "O") && p[s + 1] == UInt8(ascii: "U") && p[s + 2] == UInt8(ascii: "T"))
                 || (p[s] == UInt8(ascii: "E") && p[s + 1] == UInt8(ascii: "R") && p[s + 2] == UInt8(ascii: "R"))
@@ -152,11 +157,8 @@ struct LinePrefix: Equatable, Sendable {
         while j < limit, nameByte(p[j]) { j += 1 }
         guard j > i, j < limit else { return nil }
         if p[j] == UInt8(ascii: "[") {
-            let open = j
-            j += 1
-            while j < limit, p[j] != UInt8(ascii: "]"), p[j] != 0x20 { j += 1 }
-            guard j > open + 1, j < limit, p[j] == UInt8(ascii: "]") else { return nil }
-            j += 1
+            guard let close = bracketClose(p, j, limit) else { return nil }
+            j = close + 1
         } else if pidRequired {
             return nil
         }

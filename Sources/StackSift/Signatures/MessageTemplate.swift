@@ -522,10 +522,12 @@ private struct Templater {
     /// An ISO 8601 duration as Java's `Duration` and `Period` print it: `PT30S`, `PT0.5S`,
     /// `PT1H30M`, `P1D`, `P1DT2H`.
     func matchISODuration(_ k: Int, _ e: Int) -> Int? {
-        guard b[k] == 80, k == 0 || !Self.isWord(b[k - 1]) else { return nil }
+        // `Pool stats …` reaches here on every Hikari stats line: reject it before any work
+        guard b[k] == 80, k + 1 < e, b[k + 1] == 84 || Self.isDigit(b[k + 1]),
+              k == 0 || !Self.isWord(b[k - 1]) else { return nil }
         var i = k + 1
         var parts = 0
-        func component(_ units: [UInt8], fraction: Bool) -> Bool {
+        func component(_ units: StaticString, fraction: Bool) -> Bool {
             var j = i
             while j < e, Self.isDigit(b[j]) { j += 1 }
             guard j > i else { return false }
@@ -533,16 +535,16 @@ private struct Templater {
                 j += 1
                 while j < e, Self.isDigit(b[j]) { j += 1 }
             }
-            guard j < e, units.contains(b[j]) else { return false }
+            guard j < e, units.withUTF8Buffer({ $0.contains(b[j]) }) else { return false }
             i = j + 1
             parts += 1
             return true
         }
-        while i < e, component(Array("YMWD".utf8), fraction: false) {}
+        while i < e, component("YMWD", fraction: false) {}
         if i < e, b[i] == 84 {   // T
             i += 1
             let before = parts
-            while i < e, component(Array("HMS".utf8), fraction: true) {}
+            while i < e, component("HMS", fraction: true) {}
             guard parts > before else { return nil }
         }
         guard parts > 0, boundary(i, e) else { return nil }

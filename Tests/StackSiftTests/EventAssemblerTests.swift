@@ -206,7 +206,8 @@ final class EventAssemblerTests: XCTestCase {
         XCTAssertEqual(inherit.map(\.time), [t1, t1])
     }
 
-    /// docker-compose puts `service_1  | ` before every line: a level after it opens a record.
+    /// docker-compose puts `service_1  | ` before every line: the prefix comes off (the input
+    /// is taken for compose output), and a level after it opens a record.
     func testLevelAfterAComposePrefix() {
         let lines = [
             "prisma_1  |     at slick.jdbc.JdbcBackend.run(JdbcBackend.scala:1)",
@@ -216,7 +217,11 @@ final class EventAssemblerTests: XCTestCase {
             "web.2-a  | ERROR: boom",
             "not a | [WARNING] prefix",
         ]
-        XCTAssertEqual(events(lines).map(\.lines), [[lines[0]], [lines[1], lines[2], lines[3]], [lines[4], lines[5]]])
+        let stripped = lines.map { $0.contains("  | ") ? String($0[$0.range(of: "  | ")!.upperBound...]) : $0 }
+        XCTAssertEqual(events(lines).map(\.lines), [[stripped[0]], [stripped[1], stripped[2], stripped[3]], [stripped[4], stripped[5]]])
+        // in a log of another shape, the assembler still reads a level after the prefix
+        let later = ["2023-10-10 16:30:38,000 INFO start", "2023-10-10 16:30:38,001 INFO next"] + lines
+        XCTAssertEqual(Array(events(later).map(\.lines).dropFirst(2)), [[lines[1], lines[2], lines[3]], [lines[4], lines[5]]])
     }
 
     func testLinesBeforeTheFirstHeaderFormOneEvent() {

@@ -19,21 +19,21 @@ final class LinePrefixTests: XCTestCase {
     func chain(_ chunks: ChunkingVerifier.Chunks, reference: Int64?) -> Chain {
         let framer = LineFramer()
         var unwrapper = ContainerUnwrapper(reference: reference)
-        let assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!)))
+        let assemblers = SourceAssemblers(EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!))))
         var lines: [String] = []
         var events: [Ev] = []
-        func take(_ l: UnsafeBufferPointer<UInt8>, _ cut: Bool) {
+        func take(_ l: UnsafeBufferPointer<UInt8>, _ cut: Bool, _ source: Int = 0) {
             lines.append(String(decoding: l, as: UTF8.self))
-            assembler.feed(l, cut: cut) { events.append(Ev($0)) }
+            assemblers(source).feed(l, cut: cut) { events.append(Ev($0)) }
         }
         for c in chunks {
             c.withUnsafeBytes { buf in
-                framer.feed(buf) { line, cut in unwrapper.feed(line) { take($0, cut) } }
+                framer.feed(buf) { line, cut in unwrapper.feed(line) { take($0, cut, $1) } }
             }
         }
-        framer.finish { line, cut in unwrapper.feed(line) { take($0, cut) } }
+        framer.finish { line, cut in unwrapper.feed(line) { take($0, cut, $1) } }
         unwrapper.finish { take($0, false) }
-        assembler.finish { events.append(Ev($0)) }
+        assemblers.finish { events.append(Ev($0)) }
         return Chain(lines: lines, events: events, mode: unwrapper.mode)
     }
 

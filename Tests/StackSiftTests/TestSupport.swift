@@ -236,7 +236,11 @@ func runChain(_ chunks: ChunkingVerifier.Chunks, zone: String = "UTC", maxLineLe
     let framer = LineFramer(maxLineLength: maxLineLength)
     var unwrapper = ContainerUnwrapper(mode: container, maxLineLength: maxLineLength)
     let assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(TimeZone(identifier: zone)!)), limits: limits)
+    let assemblers = SourceAssemblers(assembler)
     var events: [Ev] = []
+    func logical(_ l: UnsafeBufferPointer<UInt8>, _ source: Int, _ cut: Bool) {
+        assemblers(source).feed(l, cut: cut) { events.append(Ev($0)) }
+    }
     for c in chunks {
         c.withUnsafeBytes { buf in
             if inPlace {
@@ -246,24 +250,24 @@ func runChain(_ chunks: ChunkingVerifier.Chunks, zone: String = "UTC", maxLineLe
                     if unwrapper.passthrough {
                         if assembler.push(line, cut: cut, inPlace: framer.lastInPlace) { events.append(Ev(assembler.completed!)) }
                     } else {
-                        unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+                        unwrapper.feed(line) { l, source in logical(l, source, cut) }
                     }
                 }
                 assembler.detach()
             } else {
                 framer.feed(buf) { line, cut in
-                    unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+                    unwrapper.feed(line) { l, source in logical(l, source, cut) }
                 }
             }
         }
     }
     framer.finish { line, cut in
-        unwrapper.feed(line) { l in assembler.feed(l, cut: cut) { events.append(Ev($0)) } }
+        unwrapper.feed(line) { l, source in logical(l, source, cut) }
     }
     unwrapper.finish { l in assembler.feed(l, cut: false) { events.append(Ev($0)) } }
-    assembler.finish { events.append(Ev($0)) }
-    XCTAssertEqual(assembler.events, events.count, "the assembler's event counter must match the events emitted")
-    return ChainResult(events: events, stats: framer.stats, mode: unwrapper.mode, tooLongEvents: assembler.tooLongEvents)
+    assemblers.finish { events.append(Ev($0)) }
+    XCTAssertEqual(assemblers.events, events.count, "the assemblers' event counter must match the events emitted")
+    return ChainResult(events: events, stats: framer.stats, mode: unwrapper.mode, tooLongEvents: assemblers.tooLongEvents)
 }
 
 func runChain(_ text: String, zone: String = "UTC", limits: EventAssembler.Limits = .init()) -> ChainResult {

@@ -5,10 +5,14 @@ import Foundation
 /// and CRI (`2023-10-10T16:30:38.123456789Z stdout F msg`, `P` for a partial line); and
 /// structured application logs, one JSON object per line (`json`, see `JSONLogRecord`), turned
 /// into the text event a pattern layout would have printed; and a platform's date and tag
-/// before every line (`prefixed`, see `LinePrefix`), taken off so that a trace stays one event.
+/// before every line (`prefixed`, see `LinePrefix`), taken off so that a trace stays one event;
+/// and the source before every line of several programs' interleaved output (`kubectl logs
+/// --prefix`, `docker compose logs`), taken off and reported with each line, so that each
+/// source's lines make its own events.
 public struct ContainerUnwrapper {
-    /// `prefixed`: a platform's date and tag on every line (`LinePrefix`).
-    public enum Mode: String, Sendable, Codable { case none, docker, cri, json, prefixed }
+    /// `prefixed`: a platform's date and tag on every line (`LinePrefix`). `kubectl`:
+    /// `[pod/NAME/CONTAINER] ` on every line; `compose`: `NAME  | ` on every line.
+    public enum Mode: String, Sendable, Codable { case none, docker, cri, json, prefixed, kubectl, compose }
     public private(set) var mode: Mode
     private var pending: [UInt8] = []
     /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
@@ -36,6 +40,15 @@ public struct ContainerUnwrapper {
     /// Year and month a syslog stamp (which has no year) is read against: a stamp in a later
     /// month than this is from the year before.
     private let reference: (year: Int, month: Int)
+    /// The sources met so far (a pod and container, a service, a host and process), numbered
+    /// from 1 in order of appearance; 0 is a line that names none (see `feed(_:sourced:)`).
+    private var sourceIDs: [[UInt8]: Int] = [:]
+    private var lastSourceKey: [UInt8] = []
+    private var lastSourceID = 0
+    /// Behind a source prefix: a platform date on each payload too (`kubectl logs --prefix
+    /// --timestamps`), once a payload has shown one; payloads looked at for it so far.
+    private var innerPrefix: LinePrefix?
+    private var innerLooked = 0
 
     /// `reference`: when the input was last written (seconds since the epoch; now when nil),
     /// for the year of syslog stamps.
@@ -73,8 +86,30 @@ public struct ContainerUnwrapper {
         } else if JSONLogRecord().isLogEvent(line) {
             return .json
         }
+        // interleaved output is prefixed from its first line (or the one after `docker compose
+        // up`'s "Attaching to …"); a prefixed line further into a log is the log's own text
+        if ordinal < 2, let m = sourcePrefix(line) { return m }
         if detectPrefix(line, nil) != nil { return .prefixed }
         return ordinal + 1 >= jsonLookahead ? Mode.none : nil
+    }
+
+    /// Sources beyond this many share source 0 (their lines are assembled together again).
+    static let maxSources = 4096
+
+    /// `kubectl` when `line` opens with `[pod/NAME/CONTAINER] `; `compose` when it opens with
+    /// `NAME  | ` followed by a dated header, a level or a stack line (`| ` alone is too common
+    /// in text).
+    static func sourcePrefix(_ line: UnsafeBufferPointer<UInt8>) -> Mode? {
+        guard let p = line.baseAddress, line.count >= 9 else { return nil }
+        let n = line.count
+        if LinePrefix.kubectl(p, n) != nil { return .kubectl }
+        if let k = EventAssembler.composePrefix(p, n) {
+            var i = k
+            while i < n, p[i] == 0x20 || p[i] == 0x09 { i += 1 }
+            if startsDated(UnsafeBufferPointer(rebasing: line[k...]), utcParser()) || EventAssembler.levelFirst(p + k, n - k)
+                || EventAssembler.traceLine(p + i, n - i) { return .compose }
+        }
+        return nil
     }
 
     /// The platform prefix `line` shows (see `LinePrefix.detect`): after a bare date, the text
@@ -145,6 +180,15 @@ public struct ContainerUnwrapper {
 
     /// Unwraps one physical line into zero or more logical lines.
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
+        feed(line, sourced: { l, _ in out(l) })
+    }
+
+    /// `feed`, with the source of each logical line: the number of the pod, service or process
+    /// its prefix names (from 1, in order of appearance, at most `maxSources`), so that a caller
+    /// can assemble each source's events apart. A line that names none is from the source of
+    /// the line before (0 before any, and in logs of one source).
+    public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, sourced emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        func out(_ l: UnsafeBufferPointer<UInt8>) { emit(l, 0) }
         if !decided {
             if line.isEmpty { out(line); return }
             guard let m = Self.decide(line, ordinal: undecidedLines) else {
@@ -186,7 +230,68 @@ public struct ContainerUnwrapper {
             // a line that is not a JSON log record (a banner, a plain line) passes as it is
             if !emitRecord(line, out) { out(line) }
         case .prefixed:
-            emitPrefixed(line, out)
+            if prefix == nil { prefix = Self.detectPrefix(line, parser()) }
+            emitPrefixed(line, prefix, source: lastSourceID, emit)
+        case .kubectl, .compose:
+            emitSourced(line, emit)
+        }
+    }
+
+    private mutating func parser() -> TimestampParser {
+        if let headerParser { return headerParser }
+        let p = Self.utcParser()
+        headerParser = p
+        return p
+    }
+
+    /// The number of the source named by `count` bytes at `p` (see `feed(_:sourced:)`).
+    private mutating func sourceID(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        // runs of lines from one source are the common case
+        if count == lastSourceKey.count, lastSourceKey.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, count) == 0 }) {
+            return lastSourceID
+        }
+        let key = Array(UnsafeBufferPointer(start: p, count: count))
+        let id: Int
+        if let known = sourceIDs[key] {
+            id = known
+        } else if sourceIDs.count < Self.maxSources {
+            id = sourceIDs.count + 1
+            sourceIDs[key] = id
+        } else {
+            id = 0
+        }
+        lastSourceKey = key
+        lastSourceID = id
+        return id
+    }
+
+    /// One line of interleaved sources: the source prefix comes off and names the line's
+    /// source; a line without it passes as it is, from the source of the line before.
+    private mutating func emitSourced(_ line: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        guard let p = line.baseAddress else { emit(line, lastSourceID); return }
+        let n = line.count
+        let start: Int, keyLength: Int
+        if mode == .kubectl {
+            guard let k = LinePrefix.kubectl(p, n) else { emit(line, lastSourceID); return }
+            start = k
+            keyLength = k == n ? n : k - 1
+        } else {
+            guard let k = EventAssembler.composePrefix(p, n) else { emit(line, lastSourceID); return }
+            start = k
+            var e = 0
+            while p[e] != 0x20 { e += 1 }
+            keyLength = e
+        }
+        let source = sourceID(p, keyLength)
+        let payload = UnsafeBufferPointer(rebasing: line[start...])
+        if innerPrefix == nil, innerLooked < Self.jsonLookahead, !payload.isEmpty {
+            innerLooked += 1
+            innerPrefix = Self.detectPrefix(payload, parser())
+        }
+        if innerPrefix != nil {
+            emitPrefixed(payload, innerPrefix, source: source, emit)
+        } else {
+            emit(payload, source)
         }
     }
 
@@ -197,14 +302,20 @@ public struct ContainerUnwrapper {
     /// the bare messages of a program that writes no headers) are dated by the platform: the
     /// prefix's date, then the text (a syslog stamp written as `YYYY-MM-DD HH:MM:SS`). A line
     /// without the prefix passes as it is.
-    private mutating func emitPrefixed(_ line: UnsafeBufferPointer<UInt8>, _ out: (UnsafeBufferPointer<UInt8>) -> Void) {
-        let parser = headerParser ?? Self.utcParser()
-        headerParser = parser
-        if prefix == nil { prefix = Self.detectPrefix(line, parser) }
-        guard let shape = prefix, let base = line.baseAddress, let s = shape.split(base, line.count) else {
-            out(line)
+    /// The platform's tag (`web-1 java[1234]:`, `app[web.1]:`) names the line's source;
+    /// after a bare date, and on a line without the prefix (a trace's lines that syslog
+    /// forwarded as one message), the line is from `source`.
+    private mutating func emitPrefixed(_ line: UnsafeBufferPointer<UInt8>, _ shape: LinePrefix?, source outer: Int,
+                                       _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        let parser = parser()
+        guard let shape, let base = line.baseAddress, let s = shape.split(base, line.count) else {
+            emit(line, outer)
             return
         }
+        var tagLength = s.payload - s.stampEnd - 1
+        while tagLength > 0, base[s.stampEnd + tagLength] == 0x20 { tagLength -= 1 }
+        let source = tagLength > 0 ? sourceID(base + s.stampEnd + 1, tagLength) : outer
+        func out(_ l: UnsafeBufferPointer<UInt8>) { emit(l, source) }
         let payload = UnsafeBufferPointer(rebasing: line[s.payload...])
         if payload.isEmpty { out(payload); return }
         if Self.startsDated(payload, parser) {

@@ -69,6 +69,33 @@ struct LinePrefix: Equatable, Sendable {
         return syslog.split(p, n) != nil ? syslog : nil
     }
 
+    // MARK: sources
+
+    /// `[pod/NAME/CONTAINER] ` at the start of a line (`kubectl logs --prefix`, which several
+    /// pods' lines interleave under with `-l`): the payload's start.
+    static func kubectl(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        guard n >= 9, p[0] == UInt8(ascii: "["), p[1] == UInt8(ascii: "p"), p[2] == UInt8(ascii: "o"),
+              p[3] == UInt8(ascii: "d"), p[4] == UInt8(ascii: "/") else { return nil }
+        let limit = min(n, 320)
+        var j = 5, slashes = 0
+        while j < limit {
+            let c = p[j]
+            if c == UInt8(ascii: "/") {
+                // pod and container names are never empty
+                guard p[j - 1] != UInt8(ascii: "/") else { return nil }
+                slashes += 1
+            } else if c == UInt8(ascii: "]") {
+                break
+            } else if !(c &- 0x61 < 26 || digit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")) {
+                return nil
+            }
+            j += 1
+        }
+        guard slashes == 1, j < limit, p[j - 1] != UInt8(ascii: "/") else { return nil }
+        if j + 1 == n { return n }
+        return p[j + 1] == 0x20 ? j + 2 : nil
+    }
+
     // MARK: stamps
 
     @inline(__always)

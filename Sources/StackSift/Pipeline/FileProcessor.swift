@@ -197,7 +197,10 @@ final class Sink {
     var unwrapper: ContainerUnwrapper
     /// When the input was last modified: the year of syslog stamps (see `ContainerUnwrapper`).
     private let modified: Int64?
+    /// Source 0's assembler: every line of an ordinary log.
     let assembler: EventAssembler
+    /// Every source's, for an input that interleaves several (see `SourceAssemblers`).
+    let assemblers: SourceAssemblers
     let analyzer: EventAnalyzer?
     /// `analyzer`, unretained (it lives as long as this sink): calling through a strong
     /// reference cost a retain and a release per event (≈2% of a full run's CPU).
@@ -216,6 +219,7 @@ final class Sink {
         modified = source == "-" ? nil : FileStatus.of(path: source).map { $0.mtime / 1_000_000_000 }
         unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength, reference: modified)
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
+        assemblers = SourceAssemblers(assembler)
         self.analyzer = analyzer
         analyzerRef = analyzer.map { Unmanaged.passUnretained($0) }
         since = options.since
@@ -255,8 +259,9 @@ final class Sink {
             if assembler.push(line, cut: cut) { onEvent(assembler.completed!) }
             return
         }
-        unwrapper.feed(line) { l in
-            if self.assembler.push(l, cut: cut) { self.onEvent(self.assembler.completed!) }
+        unwrapper.feed(line) { l, source in
+            let a = self.assemblers(source)
+            if a.push(l, cut: cut) { self.onEvent(a.completed!) }
         }
         passthrough = unwrapper.passthrough
     }
@@ -277,7 +282,7 @@ final class Sink {
     /// event of a text (unwrapped) input.
     func reset(job: Int) {
         framer.reset()
-        assembler.reset()
+        assemblers.reset()
         unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength, reference: modified)
             : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
         passthrough = unwrapper.passthrough
@@ -290,12 +295,12 @@ final class Sink {
         if stage == .decode { return }
         if let (line, cut) = framer.finishLine() { onLine(line, cut) }
         unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!) } }
-        if assembler.finish() { onEvent(assembler.completed!) }
+        assemblers.finish { onEvent($0) }
     }
 
     func fill(_ r: inout JobResult) {
-        r.counters = InputCounters(bytes: bytes, lines: framer.stats, events: assembler.events, tooLongEvents: assembler.tooLongEvents,
-                                   firstTime: assembler.firstTime, lastTime: assembler.lastTime)
+        r.counters = InputCounters(bytes: bytes, lines: framer.stats, events: assemblers.events, tooLongEvents: assemblers.tooLongEvents,
+                                   firstTime: assemblers.firstTime, lastTime: assemblers.lastTime)
         r.container = unwrapper.mode
     }
 }

@@ -1,0 +1,150 @@
+import Foundation
+import XCTest
+@testable import StackSift
+
+/// Several programs' lines interleaved in one stream, each under a prefix that names its source
+/// (`kubectl logs -l app=x --prefix`, `docker compose logs`, syslog from several hosts): each
+/// source's lines make its own events, so one pod's header never ends another pod's trace.
+final class InterleavedSourcesTests: XCTestCase {
+    /// Pod A: a Spring Boot error with its trace, then the next record.
+    let podA = [
+        "2023-10-10 16:00:01.123 ERROR 1234 --- [nio-8080-exec-1] c.a.web.OrderController : failed",
+        "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
+        "\tat org.springframework.jdbc.datasource.DataSourceUtils.getConnection(DataSourceUtils.java:83)",
+        "\tat com.acme.dao.OrderDao.find(OrderDao.java:42)",
+        "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+        "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
+        "\t... 12 common frames omitted",
+        "2023-10-10 16:00:02.001  INFO 1234 --- [nio-8080-exec-2] c.a.web.OrderController : ok",
+        "2023-10-10 16:00:03.500 ERROR 1234 --- [nio-8080-exec-3] c.a.web.OrderController : failed again",
+        "java.lang.NullPointerException: null",
+        "\tat com.acme.web.OrderController.show(OrderController.java:77)",
+    ]
+
+    /// Pod B: Logback lines and a Druid timeout with a cause, at the same seconds as pod A.
+    let podB = [
+        "2023-10-10 16:00:01.200 [http-nio-8080-exec-9] WARN  c.a.o.PayService - slow call 1200ms",
+        "2023-10-10 16:00:01.300 [http-nio-8080-exec-7] ERROR c.a.o.PayService - pay failed",
+        "com.alibaba.druid.pool.GetConnectionTimeoutException: wait millis 5000, active 30, maxActive 30, creating 0",
+        "\tat com.alibaba.druid.pool.DruidDataSource.getConnectionInternal(DruidDataSource.java:1512)",
+        "\tat com.acme.order.PayService.pay(PayService.java:88)",
+        "\tat com.acme.order.PayController.pay(PayController.java:31)",
+        "2023-10-10 16:00:02.400 [main] INFO  c.a.o.Health - up",
+    ]
+
+    /// The two pods' lines in runs of 1 to 3, the prefix of each source before each line.
+    func interleave(_ prefixA: String, _ prefixB: String, seed: UInt64 = 7) -> [String] {
+        var rng = SplitMix64(seed: seed)
+        var a = podA[...], b = podB[...]
+        var out: [String] = []
+        while !a.isEmpty || !b.isEmpty {
+            for _ in 0...rng.below(3) where !a.isEmpty { out.append(prefixA + a.removeFirst()) }
+            for _ in 0...rng.below(3) where !b.isEmpty { out.append(prefixB + b.removeFirst()) }
+        }
+        return out
+    }
+
+    /// Events of a stream, in the order they were completed, with every chunking agreeing.
+    func events(_ lines: [String], file: StaticString = #filePath, line: UInt = #line) -> ChainResult {
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        return ChunkingVerifier.verify(bytes, randomSplits: 30, file: file, line: line) { runChain($0) }
+    }
+
+    /// Events as a set: the order across sources depends on when each source's next header came.
+    func sorted(_ r: ChainResult) -> [String] {
+        r.events.map { "\($0.time.map(String.init) ?? "-") \($0.lineCount) \($0.text)" }.sorted()
+    }
+
+    func testEachPodsTraceStaysWholeUnderEveryInterleavingPrefix() {
+        let alone = (sorted(events(podA)) + sorted(events(podB))).sorted()
+        XCTAssertEqual(alone.count, 6)
+        let cases: [(String, String, String, ContainerUnwrapper.Mode)] = [
+            ("kubectl --prefix", "[pod/order-7d9f8c6b5-q8mzn/app] ", "[pod/order-7d9f8c6b5-x2kqp/app] ", .kubectl),
+            ("kubectl --prefix --timestamps", "[pod/order-7d9f8c6b5-q8mzn/app] 2023-10-10T08:00:01.123456789Z ",
+             "[pod/order-7d9f8c6b5-x2kqp/app] 2023-10-10T08:00:01.223456789Z ", .kubectl),
+            ("two containers of one pod", "[pod/order-7d9f8c6b5-q8mzn/app] ", "[pod/order-7d9f8c6b5-q8mzn/sidecar] ", .kubectl),
+            ("docker compose v2", "order-1  | ", "pay-1    | ", .compose),
+            ("docker-compose v1", "shop_order_1  | ", "shop_pay_1     | ", .compose),
+            ("syslog, two hosts", "Oct 10 16:00:01 web-1 java[1234]: ", "Oct 10 16:00:01 web-2 java[1234]: ", .prefixed),
+            ("Heroku, two dynos", "2023-10-10T08:00:01.123456+00:00 app[web.1]: ", "2023-10-10T08:00:01.123456+00:00 app[web.2]: ", .prefixed),
+        ]
+        for (label, a, b, mode) in cases {
+            for seed: UInt64 in [7, 8, 9] {
+                let mixed = interleave(a, b, seed: seed)
+                XCTAssertNotEqual(mixed.prefix(podA.count).map { $0.hasPrefix(a) }, Array(repeating: true, count: podA.count),
+                                  "\(label): the sources must really interleave")
+                let r = events(mixed)
+                XCTAssertEqual(r.mode, mode, label)
+                XCTAssertEqual(sorted(r), alone, "\(label), seed \(seed)")
+            }
+        }
+    }
+
+    func testTheSameSourceNameIsTheSameSource() {
+        // pod A's lines under one name, then a record from another pod, then A's trace goes on
+        let a = "[pod/order-a/app] ", b = "[pod/order-b/app] "
+        let lines = [a + podA[0], a + podA[1], b + podB[0], a + podA[2], a + podA[3], b + podB[6], a + podA[7]]
+        let r = events(lines)
+        let trace = r.events.first { $0.text.hasPrefix("2023-10-10 16:00:01.123 ERROR") }
+        XCTAssertEqual(trace?.lineCount, 4)
+        XCTAssertEqual(r.events.count, 4)
+    }
+
+    /// rsyslog forwards a multi-line message with one header: the trace's lines that follow
+    /// name no source and stay with the line before.
+    func testLinesWithoutTheSourcePrefixStayWithTheLineBefore() {
+        let a = "Oct 10 16:00:01 web-1 java[1234]: ", b = "Oct 10 16:00:01 web-2 java[1234]: "
+        let lines = [a + podA[0]] + podA[1...6] + [b + podB[0], b + podB[1]] + podB[2...5] + [a + podA[7], b + podB[6]]
+        let r = events(lines)
+        XCTAssertEqual(r.mode, .prefixed)
+        XCTAssertEqual(sorted(r), (sorted(events(Array(podA[0...7]))) + sorted(events(podB))).sorted())
+    }
+
+    func testKubectlPrefixShape() {
+        func payload(_ s: String) -> Int? {
+            let b = Array(s.utf8)
+            return b.withUnsafeBufferPointer { LinePrefix.kubectl($0.baseAddress!, $0.count) }
+        }
+        XCTAssertEqual(payload("[pod/order-7d9f8c6b5-q8mzn/app] x"), 32)
+        XCTAssertEqual(payload("[pod/web.v2-0/side-car] "), 24)
+        XCTAssertEqual(payload("[pod/a/b]"), 9)
+        for bad in ["[pod/a] x", "[pod//b] x", "[pod/a/] x", "[pod/a/b/c] x", "[pod/A/b] x", "[pod/a b/c] x",
+                    "[pod/a/b]x", "[deploy/a/b] x", "pod/a/b] x"] {
+            XCTAssertNil(payload(bad), bad)
+        }
+    }
+
+    func testOrdinaryLogsAreNotTakenForInterleavedSources() {
+        let ordinary = [
+            "2023-10-10 16:00:01.123 INFO [main] c.a.Report - name | count | total",
+            "main  | not a header after the bar",
+            "[pod/a] starting",
+            "| a | b |",
+        ]
+        for l in ordinary {
+            let b = Array(l.utf8)
+            b.withUnsafeBufferPointer { XCTAssertNil(ContainerUnwrapper.sourcePrefix($0), l) }
+        }
+        XCTAssertEqual(runChain(ordinary.joined(separator: "\n") + "\n").mode, ContainerUnwrapper.Mode.none)
+    }
+
+    /// The whole pipeline: one interleaved stream and the pods' own files give the same
+    /// signatures, with the same counts and times, and the same pattern tallies.
+    func testAnInterleavedStreamIsAnalysedAsThePodsFilesAre() throws {
+        let dir = try TempDir()
+        let a = try dir.write("a.log", Array((podA.joined(separator: "\n") + "\n").utf8))
+        let b = try dir.write("b.log", Array((podB.joined(separator: "\n") + "\n").utf8))
+        let mixed = interleave("[pod/order-a/app] ", "[pod/order-b/app] ")
+        let m = try dir.write("pods.log", Array((mixed.joined(separator: "\n") + "\n").utf8))
+        let analysis = Analysis(options: utcOptions(), catalog: builtinCatalogForTests)
+        let separate = analysis.run([InputSource(path: a), InputSource(path: b)])
+        let together = Analysis(options: utcOptions(), catalog: builtinCatalogForTests).run([InputSource(path: m)])
+        func key(_ r: AnalysisResult) -> [String] {
+            r.state.signatures.values.map { "\($0.key.id) \($0.count) \($0.firstSeen ?? -1) \($0.lastSeen ?? -1)" }.sorted()
+        }
+        XCTAssertEqual(key(together), key(separate))
+        XCTAssertEqual(key(together).count, 3, "the Hikari chain, the NPE and the Druid timeout")
+        XCTAssertEqual(together.events, separate.events)
+        XCTAssertEqual(together.files.first?.container, "kubectl")
+    }
+}

@@ -146,5 +146,11 @@ final class InterleavedSourcesTests: XCTestCase {
         XCTAssertEqual(key(together).count, 3, "the Hikari chain, the NPE and the Druid timeout")
         XCTAssertEqual(together.events, separate.events)
         XCTAssertEqual(together.files.first?.container, "kubectl")
+        // each pod is a source of the stream, as each file is of the separate run
+        func sources(_ r: AnalysisResult, _ name: (String) -> String) -> [String] {
+            r.state.signatures.values.map { s in "\(s.key.id) " + s.sources.map { "\(name($0.key))×\($0.value)" }.sorted().joined(separator: ",") }.sorted()
+        }
+        XCTAssertEqual(sources(together) { $0 == m + " [pod/order-a/app]" ? "A" : $0 == m + " [pod/order-b/app]" ? "B" : $0 },
+                       sources(separate) { $0 == a ? "A" : $0 == b ? "B" : $0 })
     }
 }

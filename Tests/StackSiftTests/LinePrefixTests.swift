@@ -33,7 +33,7 @@ final class LinePrefixTests: XCTestCase {
         }
         framer.finish { line, cut in unwrapper.feed(line) { take($0, cut, $1) } }
         unwrapper.finish { take($0, false) }
-        assemblers.finish { events.append(Ev($0)) }
+        assemblers.finish { e, _ in events.append(Ev(e)) }
         return Chain(lines: lines, events: events, mode: unwrapper.mode)
     }
 

@@ -265,7 +265,7 @@ func runChain(_ chunks: ChunkingVerifier.Chunks, zone: String = "UTC", maxLineLe
         unwrapper.feed(line) { l, source in logical(l, source, cut) }
     }
     unwrapper.finish { l in assembler.feed(l, cut: false) { events.append(Ev($0)) } }
-    assemblers.finish { events.append(Ev($0)) }
+    assemblers.finish { e, _ in events.append(Ev(e)) }
     XCTAssertEqual(assemblers.events, events.count, "the assemblers' event counter must match the events emitted")
     return ChainResult(events: events, stats: framer.stats, mode: unwrapper.mode, tooLongEvents: assemblers.tooLongEvents)
 }

@@ -40,11 +40,9 @@ public struct ContainerUnwrapper {
     /// Year and month a syslog stamp (which has no year) is read against: a stamp in a later
     /// month than this is from the year before.
     private let reference: (year: Int, month: Int)
-    /// The sources met so far (a pod and container, a service, a host and process), numbered
-    /// from 1 in order of appearance; 0 is a line that names none (see `feed(_:sourced:)`).
-    private var sourceIDs: [[UInt8]: Int] = [:]
-    private var lastSourceKey: [UInt8] = []
-    private var lastSourceID = 0
+    /// The sources met so far (see `feed(_:sourced:)`). A reference: the caller reads their
+    /// names while this unwrapper is busy feeding it lines.
+    public let sources = SourceTable()
     /// Behind a source prefix: a platform date on each payload too (`kubectl logs --prefix
     /// --timestamps`), once a payload has shown one; payloads looked at for it so far.
     private var innerPrefix: LinePrefix?
@@ -93,8 +91,10 @@ public struct ContainerUnwrapper {
         return ordinal + 1 >= jsonLookahead ? Mode.none : nil
     }
 
-    /// Sources beyond this many share source 0 (their lines are assembled together again).
-    static let maxSources = 4096
+    /// Whether the sources are the producers of an interleaved stream (pods, services), named
+    /// as the input's sources in a report; a syslog or platform tag names the process of a
+    /// file's one program.
+    public var namesSources: Bool { mode == .kubectl || mode == .compose }
 
     /// `kubectl` when `line` opens with `[pod/NAME/CONTAINER] `; `compose` when it opens with
     /// `NAME  | ` followed by a dated header, a level or a stack line (`| ` alone is too common
@@ -184,7 +184,7 @@ public struct ContainerUnwrapper {
     }
 
     /// `feed`, with the source of each logical line: the number of the pod, service or process
-    /// its prefix names (from 1, in order of appearance, at most `maxSources`), so that a caller
+    /// its prefix names (from 1, in order of appearance, at most `SourceTable.maxSources`), so that a caller
     /// can assemble each source's events apart. A line that names none is from the source of
     /// the line before (0 before any, and in logs of one source).
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, sourced emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
@@ -231,7 +231,7 @@ public struct ContainerUnwrapper {
             if !emitRecord(line, out) { out(line) }
         case .prefixed:
             if prefix == nil { prefix = Self.detectPrefix(line, parser()) }
-            emitPrefixed(line, prefix, source: lastSourceID, emit)
+            emitPrefixed(line, prefix, source: sources.last, emit)
         case .kubectl, .compose:
             emitSourced(line, emit)
         }
@@ -244,45 +244,24 @@ public struct ContainerUnwrapper {
         return p
     }
 
-    /// The number of the source named by `count` bytes at `p` (see `feed(_:sourced:)`).
-    private mutating func sourceID(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        // runs of lines from one source are the common case
-        if count == lastSourceKey.count, lastSourceKey.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, count) == 0 }) {
-            return lastSourceID
-        }
-        let key = Array(UnsafeBufferPointer(start: p, count: count))
-        let id: Int
-        if let known = sourceIDs[key] {
-            id = known
-        } else if sourceIDs.count < Self.maxSources {
-            id = sourceIDs.count + 1
-            sourceIDs[key] = id
-        } else {
-            id = 0
-        }
-        lastSourceKey = key
-        lastSourceID = id
-        return id
-    }
-
     /// One line of interleaved sources: the source prefix comes off and names the line's
     /// source; a line without it passes as it is, from the source of the line before.
     private mutating func emitSourced(_ line: UnsafeBufferPointer<UInt8>, _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
-        guard let p = line.baseAddress else { emit(line, lastSourceID); return }
+        guard let p = line.baseAddress else { emit(line, sources.last); return }
         let n = line.count
         let start: Int, keyLength: Int
         if mode == .kubectl {
-            guard let k = LinePrefix.kubectl(p, n) else { emit(line, lastSourceID); return }
+            guard let k = LinePrefix.kubectl(p, n) else { emit(line, sources.last); return }
             start = k
             keyLength = k == n ? n : k - 1
         } else {
-            guard let k = EventAssembler.composePrefix(p, n) else { emit(line, lastSourceID); return }
+            guard let k = EventAssembler.composePrefix(p, n) else { emit(line, sources.last); return }
             start = k
             var e = 0
             while p[e] != 0x20 { e += 1 }
             keyLength = e
         }
-        let source = sourceID(p, keyLength)
+        let source = sources.id(p, keyLength)
         let payload = UnsafeBufferPointer(rebasing: line[start...])
         if innerPrefix == nil, innerLooked < Self.jsonLookahead, !payload.isEmpty {
             innerLooked += 1
@@ -314,7 +293,7 @@ public struct ContainerUnwrapper {
         }
         var tagLength = s.payload - s.stampEnd - 1
         while tagLength > 0, base[s.stampEnd + tagLength] == 0x20 { tagLength -= 1 }
-        let source = tagLength > 0 ? sourceID(base + s.stampEnd + 1, tagLength) : outer
+        let source = tagLength > 0 ? sources.id(base + s.stampEnd + 1, tagLength) : outer
         func out(_ l: UnsafeBufferPointer<UInt8>) { emit(l, source) }
         let payload = UnsafeBufferPointer(rebasing: line[s.payload...])
         if payload.isEmpty { out(payload); return }
@@ -443,5 +422,49 @@ public struct ContainerUnwrapper {
             out.removeLast()
         }
         return (out, ends)
+    }
+}
+
+/// The sources an input's line prefixes name (a pod and container, a service, a host and
+/// process), numbered from 1 in order of appearance; 0 is a line before any.
+public final class SourceTable {
+    /// Sources beyond this many share source 0 (their lines are assembled together again).
+    static let maxSources = 4096
+    private var ids: [[UInt8]: Int] = [:]
+    private var keys: [[UInt8]] = []
+    private var lastKey: [UInt8] = []
+    /// The source of the last line that named one.
+    private(set) var last = 0
+
+    /// The number of the source named by `count` bytes at `p`.
+    func id(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        // runs of lines from one source are the common case
+        if count == lastKey.count, lastKey.withUnsafeBufferPointer({ count == 0 || memcmp($0.baseAddress!, p, count) == 0 }) {
+            return last
+        }
+        let key = Array(UnsafeBufferPointer(start: p, count: count))
+        let id: Int
+        if let known = ids[key] {
+            id = known
+        } else if keys.count < Self.maxSources {
+            keys.append(key)
+            id = keys.count
+            ids[key] = id
+        } else {
+            id = 0
+        }
+        lastKey = key
+        last = id
+        return id
+    }
+
+    /// Source `id` as its prefix names it, without brackets or colon (`pod/orders-1/app`,
+    /// `orders-1`, `web-1 java[1234]`); nil for 0.
+    public func name(_ id: Int) -> String? {
+        guard id > 0, id <= keys.count else { return nil }
+        var k = keys[id - 1][...]
+        if k.first == UInt8(ascii: "["), k.last == UInt8(ascii: "]") { k = k.dropFirst().dropLast() }
+        if k.last == UInt8(ascii: ":") { k = k.dropLast() }
+        return String(decoding: k, as: UTF8.self)
     }
 }

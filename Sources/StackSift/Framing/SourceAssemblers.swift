@@ -32,10 +32,10 @@ final class SourceAssemblers {
         for a in others { a.reset() }
     }
 
-    /// End of input: the open event of every source, in source order.
-    func finish(_ emit: (EventView) -> Void) {
-        first.finish(emit)
-        for a in others { a.finish(emit) }
+    /// End of input: the open event of every source, in source order, with its source.
+    func finish(_ emit: (EventView, Int) -> Void) {
+        first.finish { emit($0, 0) }
+        for (i, a) in others.enumerated() { a.finish { emit($0, i + 1) } }
     }
 
     var events: Int { others.reduce(first.events) { $0 + $1.events } }

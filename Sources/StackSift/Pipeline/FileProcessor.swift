@@ -218,6 +218,7 @@ final class Sink {
         framer = LineFramer(maxLineLength: options.maxLineLength)
         modified = source == "-" ? nil : FileStatus.of(path: source).map { $0.mtime / 1_000_000_000 }
         unwrapper = ContainerUnwrapper(maxLineLength: options.maxLineLength, reference: modified)
+        sourceTable = unwrapper.sources
         assembler = EventAssembler(parser: TimestampParser(zone: ZoneResolver(options.timeZone)), limits: options.limits)
         assemblers = SourceAssemblers(assembler)
         self.analyzer = analyzer
@@ -261,13 +262,35 @@ final class Sink {
         }
         unwrapper.feed(line) { l, source in
             let a = self.assemblers(source)
-            if a.push(l, cut: cut) { self.onEvent(a.completed!) }
+            if a.push(l, cut: cut) { self.onEvent(a.completed!, from: source) }
         }
         passthrough = unwrapper.passthrough
+        namesSources = unwrapper.namesSources
     }
 
     @inline(__always)
     private func onEvent(_ e: EventView) {
+        onEvent(e, name: source)
+    }
+
+    /// An event of one source of an interleaved stream: the input's sources are its pods or
+    /// services (`pods.log [pod/orders-1/app]`) when their prefixes name them.
+    private func onEvent(_ e: EventView, from sub: Int) {
+        guard sub > 0, namesSources else { return onEvent(e, name: source) }
+        while sourceNames.count < sub {
+            sourceNames.append("\(source) [\(sourceTable.name(sourceNames.count + 1) ?? "?")]")
+        }
+        onEvent(e, name: sourceNames[sub - 1])
+    }
+
+    /// The current unwrapper's source table and `namesSources`, copied (the unwrapper cannot be
+    /// read while it feeds lines), and the names of the sources so far.
+    private var sourceTable: SourceTable
+    private var namesSources = false
+    private var sourceNames: [String] = []
+
+    @inline(__always)
+    private func onEvent(_ e: EventView, name: String) {
         ordinal += 1
         guard let analyzerRef else { return }
         if since != nil || until != nil {
@@ -275,7 +298,7 @@ final class Sink {
             if let since, t < since { return }
             if let until, t >= until { return }
         }
-        analyzerRef._withUnsafeGuaranteedRef { $0.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal) }
+        analyzerRef._withUnsafeGuaranteedRef { $0.analyze(e, source: name, sourceIndex: sourceIndex, ordinal: ordinal) }
     }
 
     /// Starts job `job` of the input: fresh framing state; jobs after the first start at an
@@ -286,6 +309,9 @@ final class Sink {
         unwrapper = job == 0 ? ContainerUnwrapper(maxLineLength: framer.maxLineLength, reference: modified)
             : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
         passthrough = unwrapper.passthrough
+        sourceTable = unwrapper.sources
+        namesSources = false
+        sourceNames.removeAll()
         bytes = 0
         // event order within the input: job number, then the event's place in the job
         ordinal = job << 40
@@ -295,7 +321,7 @@ final class Sink {
         if stage == .decode { return }
         if let (line, cut) = framer.finishLine() { onLine(line, cut) }
         unwrapper.finish { l in if self.assembler.push(l, cut: false) { self.onEvent(self.assembler.completed!) } }
-        assemblers.finish { onEvent($0) }
+        assemblers.finish { onEvent($0, from: $1) }
     }
 
     func fill(_ r: inout JobResult) {

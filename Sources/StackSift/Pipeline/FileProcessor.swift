@@ -268,15 +268,28 @@ final class Sink {
         namesSources = unwrapper.namesSources
     }
 
+    /// An event of the input (the hot path: `source` is read in place, not passed on).
     @inline(__always)
     private func onEvent(_ e: EventView) {
-        onEvent(e, name: source)
+        ordinal += 1
+        guard let analyzerRef, inWindow(e) else { return }
+        analyzerRef._withUnsafeGuaranteedRef { $0.analyze(e, source: source, sourceIndex: sourceIndex, ordinal: ordinal) }
+    }
+
+    @inline(__always)
+    private func inWindow(_ e: EventView) -> Bool {
+        if since != nil || until != nil {
+            guard let t = e.time else { return false }
+            if let since, t < since { return false }
+            if let until, t >= until { return false }
+        }
+        return true
     }
 
     /// An event of one source of an interleaved stream: the input's sources are its pods or
     /// services (`pods.log [pod/orders-1/app]`) when their prefixes name them.
     private func onEvent(_ e: EventView, from sub: Int) {
-        guard sub > 0, namesSources else { return onEvent(e, name: source) }
+        guard sub > 0, namesSources else { return onEvent(e) }
         while sourceNames.count < sub {
             sourceNames.append("\(source) [\(sourceTable.name(sourceNames.count + 1) ?? "?")]")
         }
@@ -289,15 +302,9 @@ final class Sink {
     private var namesSources = false
     private var sourceNames: [String] = []
 
-    @inline(__always)
     private func onEvent(_ e: EventView, name: String) {
         ordinal += 1
-        guard let analyzerRef else { return }
-        if since != nil || until != nil {
-            guard let t = e.time else { return }
-            if let since, t < since { return }
-            if let until, t >= until { return }
-        }
+        guard let analyzerRef, inWindow(e) else { return }
         analyzerRef._withUnsafeGuaranteedRef { $0.analyze(e, source: name, sourceIndex: sourceIndex, ordinal: ordinal) }
     }
 

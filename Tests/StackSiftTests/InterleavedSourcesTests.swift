@@ -6,22 +6,14 @@ import XCTest
 /// (`kubectl logs -l app=x --prefix`, `docker compose logs`, syslog from several hosts): each
 /// source's lines make its own events, so one pod's header never ends another pod's trace.
 final class InterleavedSourcesTests: XCTestCase {
-    /// Pod A: a Spring Boot error with its trace, then the next record.
-    let podA = [
-        "2023-10-10 16:00:01.123 ERROR 1234 --- [nio-8080-exec-1] c.a.web.OrderController : failed",
-        "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
-        "\tat org.springframework.jdbc.datasource.DataSourceUtils.getConnection(DataSourceUtils.java:83)",
-        "\tat com.acme.dao.OrderDao.find(OrderDao.java:42)",
-        "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
-        "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
-        "\t... 12 common frames omitted",
-        "2023-10-10 16:00:02.001  INFO 1234 --- [nio-8080-exec-2] c.a.web.OrderController : ok",
+    /// Pod A: a Spring Boot error with its trace, the next record, and an NPE.
+    let podA = springBootErrorThenOK + [
         "2023-10-10 16:00:03.500 ERROR 1234 --- [nio-8080-exec-3] c.a.web.OrderController : failed again",
         "java.lang.NullPointerException: null",
         "\tat com.acme.web.OrderController.show(OrderController.java:77)",
     ]
 
-    /// Pod B: Logback lines and a Druid timeout with a cause, at the same seconds as pod A.
+    /// Pod B: Logback lines and a Druid timeout with its trace, at the same seconds as pod A.
     let podB = [
         "2023-10-10 16:00:01.200 [http-nio-8080-exec-9] WARN  c.a.o.PayService - slow call 1200ms",
         "2023-10-10 16:00:01.300 [http-nio-8080-exec-7] ERROR c.a.o.PayService - pay failed",
@@ -98,6 +90,21 @@ final class InterleavedSourcesTests: XCTestCase {
         let r = events(lines)
         XCTAssertEqual(r.mode, .prefixed)
         XCTAssertEqual(sorted(r), (sorted(events(Array(podA[0...7]))) + sorted(events(podB))).sorted())
+    }
+
+    func testSourcesAreNumberedInOrderOfAppearance() {
+        let table = SourceTable()
+        func id(_ k: String) -> Int { Array(k.utf8).withUnsafeBufferPointer { table.id($0.baseAddress!, $0.count) } }
+        // more sources than the few found without a key, met again out of order
+        let names = (0..<40).map { "[pod/orders-\($0)/app]" }
+        XCTAssertEqual(names.map(id), Array(1...40))
+        XCTAssertEqual(names.reversed().map(id), Array((1...40).reversed()))
+        XCTAssertEqual(id("[pod/orders-3/app]"), 4)
+        XCTAssertEqual(table.name(4), "pod/orders-3/app")
+        XCTAssertEqual(id("web-1 java[1234]:"), 41)
+        XCTAssertEqual(table.name(41), "web-1 java[1234]")
+        XCTAssertNil(table.name(0))
+        XCTAssertNil(table.name(42))
     }
 
     func testKubectlPrefixShape() {

@@ -43,16 +43,7 @@ final class LinePrefixTests: XCTestCase {
     }
 
     /// A Spring Boot error with its trace, then the next record.
-    let program = [
-        "2023-10-10 16:00:01.123 ERROR 1234 --- [nio-8080-exec-1] c.a.web.OrderController : failed",
-        "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
-        "\tat org.springframework.jdbc.datasource.DataSourceUtils.getConnection(DataSourceUtils.java:83)",
-        "\tat com.acme.dao.OrderDao.find(OrderDao.java:42)",
-        "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
-        "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
-        "\t... 12 common frames omitted",
-        "2023-10-10 16:00:02.001  INFO 1234 --- [nio-8080-exec-2] c.a.web.OrderController : ok",
-    ]
+    let program = springBootErrorThenOK
 
     func testEachPlatformsPrefixComesOffAndTheTraceIsOneEvent() {
         let prefixes = [

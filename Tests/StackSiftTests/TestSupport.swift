@@ -274,3 +274,16 @@ func runChain(_ text: String, zone: String = "UTC", limits: EventAssembler.Limit
     let bytes = Array(text.utf8)
     return runChain([bytes[...]], zone: zone, limits: limits)
 }
+
+/// A Spring Boot error with its trace (a cause, frames, `... N common frames omitted`), then the
+/// next record: 8 lines, 2 events.
+let springBootErrorThenOK = [
+    "2023-10-10 16:00:01.123 ERROR 1234 --- [nio-8080-exec-1] c.a.web.OrderController : failed",
+    "org.springframework.jdbc.CannotGetJdbcConnectionException: Failed to obtain JDBC Connection",
+    "\tat org.springframework.jdbc.datasource.DataSourceUtils.getConnection(DataSourceUtils.java:83)",
+    "\tat com.acme.dao.OrderDao.find(OrderDao.java:42)",
+    "Caused by: java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+    "\tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)",
+    "\t... 12 common frames omitted",
+    "2023-10-10 16:00:02.001  INFO 1234 --- [nio-8080-exec-2] c.a.web.OrderController : ok",
+]

@@ -184,9 +184,9 @@ public struct ContainerUnwrapper {
     }
 
     /// `feed`, with the source of each logical line: the number of the pod, service or process
-    /// its prefix names (from 1, in order of appearance, at most `SourceTable.maxSources`), so that a caller
-    /// can assemble each source's events apart. A line that names none is from the source of
-    /// the line before (0 before any, and in logs of one source).
+    /// its prefix names (from 1, in order of appearance, at most `SourceTable.maxSources`), so
+    /// that a caller can assemble each source's events apart. A line that names none is from
+    /// the source of the line before (0 before any, and in logs of one source).
     public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, sourced emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         func out(_ l: UnsafeBufferPointer<UInt8>) { emit(l, 0) }
         if !decided {
@@ -441,6 +441,15 @@ public final class SourceTable {
         // runs of lines from one source are the common case
         if count == lastKey.count, lastKey.withUnsafeBufferPointer({ count == 0 || memcmp($0.baseAddress!, p, count) == 0 }) {
             return last
+        }
+        // a few sources (the pods of one deployment): found without making a key
+        if keys.count <= 16 {
+            for (i, k) in keys.enumerated() where k.count == count
+                && k.withUnsafeBufferPointer({ count == 0 || memcmp($0.baseAddress!, p, count) == 0 }) {
+                lastKey = k
+                last = i + 1
+                return last
+            }
         }
         let key = Array(UnsafeBufferPointer(start: p, count: count))
         let id: Int

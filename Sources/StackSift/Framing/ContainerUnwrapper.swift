@@ -13,7 +13,9 @@ public struct ContainerUnwrapper {
     /// `prefixed`: a platform's date and tag on every line (`LinePrefix`). `kubectl`:
     /// `[pod/NAME/CONTAINER] ` on every line; `compose`: `NAME  | ` on every line.
     public enum Mode: String, Sendable, Codable { case none, docker, cri, json, prefixed, kubectl, compose }
-    public private(set) var mode: Mode
+    public private(set) var mode: Mode {
+        didSet { sources.namesInputs = Self.namesInputs(mode) }
+    }
     private var pending: [UInt8] = []
     /// A line is being joined, possibly still empty (Docker's `{"log":"\n"}` is a blank line).
     /// Read by followers: a checkpoint must not fall inside a joined line.
@@ -52,6 +54,7 @@ public struct ContainerUnwrapper {
     /// for the year of syslog stamps.
     public init(mode: Mode? = nil, maxLineLength: Int = LineFramer.defaultMaxLineLength, reference: Int64? = nil) {
         self.mode = mode ?? .none
+        sources.namesInputs = Self.namesInputs(self.mode)
         decided = mode != nil
         self.maxLineLength = maxLineLength
         let seconds = reference ?? Int64(Date().timeIntervalSince1970)
@@ -91,10 +94,10 @@ public struct ContainerUnwrapper {
         return ordinal + 1 >= jsonLookahead ? Mode.none : nil
     }
 
-    /// Whether the sources are the producers of an interleaved stream (pods, services), named
-    /// as the input's sources in a report; a syslog or platform tag names the process of a
-    /// file's one program.
-    public var namesSources: Bool { mode == .kubectl || mode == .compose }
+    /// Whether the sources of `mode` are the producers of an interleaved stream (pods,
+    /// services), named as the input's sources in a report; a syslog or platform tag names the
+    /// process of a file's one program.
+    static func namesInputs(_ mode: Mode) -> Bool { mode == .kubectl || mode == .compose }
 
     /// `kubectl` when `line` opens with `[pod/NAME/CONTAINER] `; `compose` when it opens with
     /// `NAME  | ` followed by a dated header, a level or a stack line (`| ` alone is too common
@@ -435,6 +438,9 @@ public final class SourceTable {
     private var lastKey: [UInt8] = []
     /// The source of the last line that named one.
     private(set) var last = 0
+    /// Whether the sources are the input's producers (see `ContainerUnwrapper.namesInputs`):
+    /// kept here, where a caller can read it while the unwrapper feeds it lines.
+    public internal(set) var namesInputs = false
 
     /// The number of the source named by `count` bytes at `p`.
     func id(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {

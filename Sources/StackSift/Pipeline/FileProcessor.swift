@@ -265,7 +265,6 @@ final class Sink {
             if a.push(l, cut: cut) { self.onEvent(a.completed!, from: source) }
         }
         passthrough = unwrapper.passthrough
-        namesSources = unwrapper.namesSources
     }
 
     /// An event of the input (the hot path: `source` is read in place, not passed on).
@@ -289,17 +288,16 @@ final class Sink {
     /// An event of one source of an interleaved stream: the input's sources are its pods or
     /// services (`pods.log [pod/orders-1/app]`) when their prefixes name them.
     private func onEvent(_ e: EventView, from sub: Int) {
-        guard sub > 0, namesSources else { return onEvent(e) }
+        guard sub > 0, sourceTable.namesInputs else { return onEvent(e) }
         while sourceNames.count < sub {
             sourceNames.append("\(source) [\(sourceTable.name(sourceNames.count + 1) ?? "?")]")
         }
         onEvent(e, name: sourceNames[sub - 1])
     }
 
-    /// The current unwrapper's source table and `namesSources`, copied (the unwrapper cannot be
-    /// read while it feeds lines), and the names of the sources so far.
+    /// The current unwrapper's source table (a reference: the unwrapper itself cannot be read
+    /// while it feeds lines), and the names of the sources so far.
     private var sourceTable: SourceTable
-    private var namesSources = false
     private var sourceNames: [String] = []
 
     private func onEvent(_ e: EventView, name: String) {
@@ -317,7 +315,6 @@ final class Sink {
             : ContainerUnwrapper(mode: ContainerUnwrapper.Mode.none, maxLineLength: framer.maxLineLength)
         passthrough = unwrapper.passthrough
         sourceTable = unwrapper.sources
-        namesSources = false
         sourceNames.removeAll()
         bytes = 0
         // event order within the input: job number, then the event's place in the job

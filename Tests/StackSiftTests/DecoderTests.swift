@@ -271,7 +271,20 @@ final class DecoderTests: XCTestCase {
         method[2] = 7  // compression method other than deflate
         let m = ChunkingVerifier.verify(method) { decode({ GzipDecoder() }, $0) }
         XCTAssertEqual(m.error?.kind, .corrupt)
+        XCTAssertEqual(m.error?.offset, 2, "the method byte itself, not where zlib stopped reading")
         XCTAssertEqual(m.bytes, [])
+
+        // the same damage in a second member names that member's byte; reserved flag bits, byte 3
+        let first = try Tool.gzip(Array("first member\n".utf8))
+        let second = ChunkingVerifier.verify(first + method) { decode({ GzipDecoder() }, $0) }
+        XCTAssertEqual(second.error?.kind, .corrupt)
+        XCTAssertEqual(second.error?.offset, Int64(first.count + 2))
+        XCTAssertEqual(second.bytes, Array("first member\n".utf8))
+        var flags = gz
+        flags[3] |= 0xE0
+        let f = ChunkingVerifier.verify(flags) { decode({ GzipDecoder() }, $0).error }
+        XCTAssertEqual(f?.kind, .corrupt)
+        XCTAssertEqual(f?.offset, 3)
 
         var middle = gz
         middle[gz.count / 2] ^= 0xFF

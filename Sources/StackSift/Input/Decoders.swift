@@ -349,9 +349,21 @@ public final class GzipDecoder: StreamDecoder {
                 if rc == Z_BUF_ERROR && used == 0 && produced == 0 { break }
                 if rc != Z_OK && rc != Z_BUF_ERROR {
                     let why = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                    throw DecodeError(.corrupt, "corrupt gzip data (\(why)) in the member starting at byte \(memberStart)", offset: consumed)
+                    throw DecodeError(.corrupt, "corrupt gzip data (\(why)) in the member starting at byte \(memberStart)",
+                                      offset: Self.damagedByte(why, memberStart: memberStart) ?? consumed)
                 }
             } while stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0
+        }
+    }
+
+    /// Where a damaged member header is damaged: zlib reads the header in pieces and stops a
+    /// few bytes past the byte it rejects, so for the header's own errors the byte is known
+    /// better than zlib's position (RFC 1952: the method is byte 2 of a member, the flags byte 3).
+    static func damagedByte(_ why: String, memberStart: Int64) -> Int64? {
+        switch why {
+        case "unknown compression method": return memberStart + 2
+        case "unknown header flags set": return memberStart + 3
+        default: return nil
         }
     }
 

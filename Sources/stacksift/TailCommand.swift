@@ -27,8 +27,9 @@ struct Tail: ParsableCommand {
         signature seen for the first time, an incident signature bursting (per 10 s at least 5× \
         its trailing 5-minute average and at least 10) or resuming after 5 quiet minutes, a \
         diagnosis finding becoming true. Notes (files appearing, truncated, replaced) go to \
-        stderr. SIGINT or SIGTERM completes pending events, writes state and report, exits 0; \
-        a second one a second or more later exits at once (130), writing nothing more.
+        stderr. SIGINT or SIGTERM completes pending events, writes state and report, exits 0 \
+        (73 when the state or report could not be written: refused at the start, or the last \
+        write failed); a second one a second or more later exits at once (130), writing nothing more.
 
         Examples:
           stacksift tail /var/log/app/ --state /var/lib/stacksift/app.state --report /srv/www/incident.md
@@ -110,6 +111,18 @@ struct Tail: ParsableCommand {
         }
         hooks.diagnose = { result in Diagnosis.run(DiagnosisInput(result, catalog: catalog)) }
 
+        // A state or report with nowhere to go is refused now, not found out at the first write
+        // while following (the run would go on with nothing saved).
+        for (what, path) in [("state", state), ("report", report)] {
+            guard let path else { continue }
+            do {
+                try AtomicFile.probe(path)
+            } catch {
+                writeAll(STDERR_FILENO, "stacksift: cannot write the \(what) file \(path): \(error.message)\n")
+                throw ExitCode(73)
+            }
+        }
+
         let follower = Follower(configuration: config, options: options, catalog: catalog, hooks: hooks)
         // Signals are turned into a stop request handled by the loop (never work inside a
         // signal handler); a second signal, a second or more after the first, exits at once.
@@ -134,6 +147,11 @@ struct Tail: ParsableCommand {
         } catch {
             writeAll(STDERR_FILENO, "stacksift: \(error.description)\n")
             throw ExitCode(2)
+        }
+        if !follower.unwritten.isEmpty {
+            // the warnings said why; the status says the run ended without them
+            writeAll(STDERR_FILENO, "stacksift: stopped without writing \(follower.unwritten.sorted().joined(separator: ", "))\n")
+            throw ExitCode(73)
         }
     }
 }

@@ -99,6 +99,54 @@ final class TailCommandTests: XCTestCase {
         XCTAssertEqual(saved.state.signatures.count, 2)
     }
 
+    /// A state or report with nowhere to go: refused before anything is followed (73), and a
+    /// run whose last checkpoint could not be written does not exit 0.
+    func testTailRefusesStateItCannotWriteAndSaysWhenTheLastWriteFailed() throws {
+        let exe = try executable()
+        let dir = try TempDir()
+        let log = dir.url.appendingPathComponent("app.log").path
+        appendText(log, SeqLog.lines(1...3))
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = exe
+            p.arguments = ["tail", log] + args
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let missing = dir.url.appendingPathComponent("no/such/dir/s.state").path
+        let (code, text) = try run(["--state", missing])
+        XCTAssertEqual(code, 73)
+        XCTAssertTrue(text.contains("cannot write the state file \(missing)") && text.contains("No such file or directory"), text)
+        let (code2, text2) = try run(["--report", dir.path])
+        XCTAssertEqual(code2, 73)
+        XCTAssertTrue(text2.contains("is a directory"), text2)
+
+        // the state's directory disappears while following
+        let stateDir = dir.url.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: true)
+        let state = stateDir.appendingPathComponent("s.state").path
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = ["tail", log, "--state", state, "--poll-interval", "0.05", "--checkpoint-every", "0.1"]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        let stderr = Output(err)
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        wait("the first checkpoint") { FileManager.default.fileExists(atPath: state) }
+        try FileManager.default.removeItem(at: stateDir)
+        kill(p.processIdentifier, SIGTERM)
+        wait("the exit") { !p.isRunning }
+        XCTAssertEqual(p.terminationStatus, 73, stderr.text.withLock { $0 })
+        wait("the message") { stderr.text.withLock { $0.contains("stopped without writing \(state)") } }
+    }
+
     func testTailRejectsStandardInput() throws {
         let exe = try executable()
         let p = Process()

@@ -128,6 +128,21 @@ public enum AtomicFile {
         for tmp in inProgress { unlink(tmp) }
     }
 
+    /// Whether `path` can be written as `write` writes it (a temporary beside it, renamed over
+    /// it), checked by doing so with no content: a long-running command says at its start, not
+    /// at its first write, that its state or report has nowhere to go.
+    public static func probe(_ path: String) throws(StateError) {
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+            throw StateError(path: path, message: "is a directory")
+        }
+        let tmp = FileIO.join(FileIO.parent(path), ".\((path as NSString).lastPathComponent).tmp-\(getpid())")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StateError(path: path, message: "cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        close(fd)
+        unlink(tmp)
+    }
+
     public static func write(_ data: Data, to path: String) throws(StateError) {
         let dir = FileIO.parent(path)
         let name = (path as NSString).lastPathComponent

@@ -135,6 +135,9 @@ public final class Follower: @unchecked Sendable {
     private var nextFindings = 0.0
     private var alertCount = 0
     private var checkpointCount = 0
+    /// The checkpoint or report files whose latest write failed: after `run`, the ones the run
+    /// ended without (the command's exit status says so).
+    public private(set) var unwritten: Set<String> = []
     private var reportCount = 0
     private var passes = 0
 
@@ -940,11 +943,14 @@ public final class Follower: @unchecked Sendable {
         do {
             try AtomicFile.write(try cp.encoded(), to: path)
             checkpointCount += 1
+            unwritten.remove(path)
         } catch let e as StateError {
             noteOnce(.warning, path, "cannot write the checkpoint: \(e.message)")
             changedSinceCheckpoint = true
+            unwritten.insert(path)
         } catch {
             noteOnce(.warning, path, "cannot encode the checkpoint: \(error)")
+            unwritten.insert(path)
         }
     }
 
@@ -954,9 +960,11 @@ public final class Follower: @unchecked Sendable {
         do {
             try AtomicFile.write(Data(render(result()).utf8), to: path)
             reportCount += 1
+            unwritten.remove(path)
         } catch {
             noteOnce(.warning, path, "cannot write the report: \(error.message)")
             changedSinceReport = true
+            unwritten.insert(path)
         }
     }
 

@@ -172,7 +172,7 @@ final class SignatureTests: XCTestCase {
         XCTAssertEqual(s.message, "wait millis <NUM>, active <NUM>, maxActive <NUM>, creating")
         XCTAssertEqual(s.frames, ["com.acme.order.OrderDao.findByCustomer", "com.acme.order.OrderService.listOrders"])
         XCTAssertEqual(s.key, """
-            v3
+            v4
             kind=exception
             root=com.alibaba.druid.pool.GetConnectionTimeoutException
             message=wait millis <NUM>, active <NUM>, maxActive <NUM>, creating
@@ -252,9 +252,9 @@ final class SignatureTests: XCTestCase {
     func testIdIsStableForAFixedInput() {
         let s = sign(druidViaSpring)
         XCTAssertEqual(s.id, Signer.id(for: s.key))
-        XCTAssertEqual(s.id, "v3:de74f6e245f7")   // checked independently (Python FNV-1a 64 of s.key)
-        XCTAssertEqual(Signer.id(for: ""), "v3:cbf29ce48422")   // FNV-1a 64 offset basis, top 48 bits
-        XCTAssertEqual(Signer.id(for: "a"), "v3:af63dc4c8601")  // FNV-1a 64("a") = af63dc4c8601ec8c
+        XCTAssertEqual(s.id, "v4:acc208a3d2e0")   // checked independently (Python FNV-1a 64 of s.key)
+        XCTAssertEqual(Signer.id(for: ""), "v4:cbf29ce48422")   // FNV-1a 64 offset basis, top 48 bits
+        XCTAssertEqual(Signer.id(for: "a"), "v4:af63dc4c8601")  // FNV-1a 64("a") = af63dc4c8601ec8c
         XCTAssertTrue(s.id.hasPrefix("v\(Signer.algorithmVersion):"))
         XCTAssertEqual(s.id.count, 15)
     }
@@ -633,6 +633,100 @@ final class SignatureTests: XCTestCase {
         let selfRec = (["java.lang.StackOverflowError"] + Array(repeating: "\tat com.acme.Fib.f(Fib.java:3)", count: 200)
             + ["\tat com.acme.Main.main(Main.java:1)"]).joined(separator: "\n")
         XCTAssertEqual(sign(selfRec).frames, ["com.acme.Fib.f", "com.acme.Main.main"])
+    }
+
+    /// A StackOverflowError prints 1,024 frames of the recursion and none below it; where
+    /// the print enters the cycle depends on where the stack overflowed.
+    func testRecursionPhaseDoesNotSplitAStackThatEndsInTheCycle() {
+        let cycle = ["\tat com.acme.catalog.CategoryTree.visit(CategoryTree.java:44)",
+                     "\tat com.acme.catalog.CategoryNode.accept(CategoryNode.java:21)",
+                     "\tat com.acme.catalog.CategoryTree.visitChildren(CategoryTree.java:51)"]
+        func trace(phase: Int, frames: Int = 60, top: [String] = []) -> String {
+            (["java.lang.StackOverflowError: null"] + top + (0..<frames).map { cycle[($0 + phase) % 3] }).joined(separator: "\n")
+        }
+        let a = sign(trace(phase: 0))
+        for phase in 1..<3 { assertSame(a, sign(trace(phase: phase, frames: 61 + phase))) }
+        // overflowing inside a JDK call made from the recursion
+        assertSame(a, sign(trace(phase: 2, top: ["\tat java.util.HashMap.hash(HashMap.java:339)"])))
+        XCTAssertEqual(Set(a.frames), ["com.acme.catalog.CategoryTree.visit", "com.acme.catalog.CategoryNode.accept",
+                                       "com.acme.catalog.CategoryTree.visitChildren"])
+        XCTAssertTrue(a.why.contains { $0.hasPrefix("stack ends in a recursion of 3 frames") }, "\(a.why)")
+        // a cycle longer than the frames kept, and a different recursion, still apart
+        let five = (0..<5).map { "\tat com.acme.expr.Node\($0).eval(Node\($0).java:9)" }
+        func long(_ phase: Int) -> String {
+            (["java.lang.StackOverflowError"] + (0..<50).map { five[($0 + phase) % 5] }).joined(separator: "\n")
+        }
+        assertSame(sign(long(0)), sign(long(3)))
+        assertApart(a, sign(long(1)))
+        // a recursion with the entry path printed below it is not rotated: the phase is the fault's
+        let entered = trace(phase: 1, frames: 12) + "\n\tat com.acme.catalog.Rebuild.run(Rebuild.java:9)"
+        XCTAssertEqual(sign(entered).frames.first, "com.acme.catalog.CategoryNode.accept")
+    }
+
+    /// A `@Scheduled` bean behind a CGLIB proxy with an interceptor chain (a lock, a
+    /// transaction) is entered by the scheduler as much as a plain one is.
+    func testEntryThroughAProxysInterceptorChainDoesNotSplit() {
+        let top = """
+        java.lang.IllegalArgumentException: quantity must be positive
+        \tat com.acme.shop.order.OrderValidator.check(OrderValidator.java:25)
+        \tat com.acme.shop.order.OrderService.placeOrder(OrderService.java:88)
+        \tat com.acme.shop.order.OrderService$$FastClassBySpringCGLIB$$5d3c2b1a.invoke(<generated>)
+        \tat org.springframework.cglib.proxy.MethodProxy.invoke(MethodProxy.java:218)
+        \tat org.springframework.aop.framework.CglibAopProxy$CglibMethodInvocation.invokeJoinpoint(CglibAopProxy.java:793)
+        \tat org.springframework.aop.framework.ReflectiveMethodInvocation.proceed(ReflectiveMethodInvocation.java:163)
+        \tat org.springframework.transaction.interceptor.TransactionInterceptor.invoke(TransactionInterceptor.java:119)
+        \tat org.springframework.aop.framework.CglibAopProxy$DynamicAdvisedInterceptor.intercept(CglibAopProxy.java:708)
+        \tat com.acme.shop.order.OrderService$$EnhancerBySpringCGLIB$$a4b3c2d1.placeOrder(<generated>)
+        """
+        let controller = top + """
+
+        \tat com.acme.shop.web.OrderController.create(OrderController.java:52)
+        \tat org.springframework.web.method.support.InvocableHandlerMethod.doInvoke(InvocableHandlerMethod.java:205)
+        """
+        let job = top + """
+
+        \tat com.acme.shop.job.NightlyReorder.reorderAll(NightlyReorder.java:19)
+        \tat com.acme.shop.job.NightlyReorder$$FastClassBySpringCGLIB$$77aa11bb.invoke(<generated>)
+        \tat org.springframework.cglib.proxy.MethodProxy.invoke(MethodProxy.java:218)
+        \tat org.springframework.aop.framework.ReflectiveMethodInvocation.proceed(ReflectiveMethodInvocation.java:163)
+        \tat org.springframework.transaction.interceptor.TransactionInterceptor$1.proceedWithInvocation(TransactionInterceptor.java:123)
+        \tat org.springframework.transaction.interceptor.TransactionAspectSupport.invokeWithinTransaction(TransactionAspectSupport.java:388)
+        \tat org.springframework.transaction.interceptor.TransactionInterceptor.invoke(TransactionInterceptor.java:119)
+        \tat net.javacrumbs.shedlock.spring.aop.MethodProxyScheduledLockAdvisor$LockingInterceptor.invoke(MethodProxyScheduledLockAdvisor.java:86)
+        \tat org.springframework.aop.framework.CglibAopProxy$DynamicAdvisedInterceptor.intercept(CglibAopProxy.java:708)
+        \tat com.acme.shop.job.NightlyReorder$$EnhancerBySpringCGLIB$$9c8d7e6f.reorderAll(<generated>)
+        \tat sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)
+        \tat java.lang.reflect.Method.invoke(Method.java:498)
+        \tat org.springframework.scheduling.support.ScheduledMethodRunnable.run(ScheduledMethodRunnable.java:84)
+        \tat java.lang.Thread.run(Thread.java:750)
+        """
+        let a = sign(controller), b = sign(job)
+        assertSame(a, b)
+        XCTAssertEqual(b.frames, ["com.acme.shop.order.OrderValidator.check", "com.acme.shop.order.OrderService.placeOrder"])
+        XCTAssertTrue(b.why.contains { $0.contains("entry path: called by org.springframework.scheduling.support.ScheduledMethodRunnable.run") }, "\(b.why)")
+        // a service calling a proxied service is not an entry, chain or no chain
+        let service = top + "\n\tat com.acme.shop.order.Reorders.replay(Reorders.java:40)\n\tat com.acme.shop.web.OrderController.replay(OrderController.java:60)"
+        XCTAssertEqual(sign(service).frames.last, "com.acme.shop.order.Reorders.replay")
+    }
+
+    /// Spring 6 names CGLIB fast classes like the proxy: `$$SpringCGLIB$$2.invoke`.
+    func testSpring6FastClassIsMachineryAsSpring5s() {
+        let spring5 = """
+        java.lang.IllegalStateException: pool init failed
+        \tat com.acme.shop.config.PoolFactory.create(PoolFactory.java:30)
+        \tat com.acme.shop.config.DataSourceConfig.dataSource(DataSourceConfig.java:22)
+        \tat com.acme.shop.config.DataSourceConfig$$EnhancerBySpringCGLIB$$3f2a1b0c.CGLIB$dataSource$0(<generated>)
+        \tat com.acme.shop.config.DataSourceConfig$$FastClassBySpringCGLIB$$8d7e6f5a.invoke(<generated>)
+        \tat org.springframework.cglib.proxy.MethodProxy.invokeSuper(MethodProxy.java:244)
+        \tat com.acme.shop.config.DataSourceConfig$$EnhancerBySpringCGLIB$$3f2a1b0c.dataSource(<generated>)
+        \tat com.acme.shop.ShopApplication.main(ShopApplication.java:10)
+        """
+        let spring6 = spring5.replacingOccurrences(of: "$$EnhancerBySpringCGLIB$$3f2a1b0c", with: "$$SpringCGLIB$$0")
+            .replacingOccurrences(of: "$$FastClassBySpringCGLIB$$8d7e6f5a", with: "$$SpringCGLIB$$2")
+        let spring61 = spring6.replacingOccurrences(of: "$$SpringCGLIB$$2", with: "$$SpringCGLIB$$FastClass$$0")
+        assertSame(sign(spring5), sign(spring6))
+        assertSame(sign(spring5), sign(spring61))
+        XCTAssertFalse(sign(spring6).frames.contains("com.acme.shop.config.DataSourceConfig.invoke"))
     }
 
     func testElidedCommonFramesEqualFullyPrintedFrames() {

@@ -107,6 +107,12 @@ public enum FrameNormalizer {
         var generated = false
         let cls = normalizeClass(frame.className, module: frame.module, rules: &rules, generated: &generated)
         let method = normalizeMethod(frame.method, rules: &rules, generated: &generated)
+        // Spring 6 names its CGLIB fast classes like the proxy (`Config$$SpringCGLIB$$2.invoke`,
+        // 6.1: `$$SpringCGLIB$$FastClass$$0`), where Spring 5 said `$$FastClassBySpringCGLIB$$`.
+        if !generated, rules.contains(.cglib), method == "invoke" || frame.className.contains("$$SpringCGLIB$$FastClass"),
+           frame.className.contains("$$SpringCGLIB$$") {
+            generated = true
+        }
         return NormalizedFrame(className: cls, method: method, rules: rules, isGenerated: generated)
     }
 

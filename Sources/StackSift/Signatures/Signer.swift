@@ -46,7 +46,7 @@ public struct SignatureKey: Sendable, Hashable, Codable {
 ///    chain with no in-app frame takes its top library frames instead, the JDK's left out.
 public struct Signer: Sendable {
     /// Bump when anything that changes ids changes (rules, lists, key layout, hash).
-    public static let algorithmVersion = 3
+    public static let algorithmVersion = 4
     /// In-app frames kept in the key.
     public static let maxFrames = 3
     /// Words of the root cause's message template kept in the key.
@@ -309,6 +309,43 @@ public struct Signer: Sendable {
     /// the first frame not taken, so a deep stack costs no more than its top.
     func pick<C: RandomAccessCollection<StackFrame>>(_ stack: C, _ mode: PickMode, counts: inout RuleCounts) -> Picked
     where C.Index == Int {
+        guard let (start, period) = Self.recursiveTail(stack) else { return pickTop(stack, mode, counts: &counts) }
+        // The stack ends inside a recursion (a StackOverflowError prints 1,024 frames of it):
+        // where its printed top enters the cycle depends on where the stack overflowed, so the
+        // cycle is read from one fixed frame of it (the least by name), whatever the phase.
+        let cycle = Array(stack[start..<(start + period)])
+        let names = cycle.map { FrameNormalizer.normalize($0).text }
+        let r = (0..<period).min { a, b in
+            for k in 0..<period where names[(a + k) % period] != names[(b + k) % period] {
+                return names[(a + k) % period] < names[(b + k) % period]
+            }
+            return false
+        } ?? 0
+        let rotated = (0..<period).map { cycle[(r + $0) % period] }
+        var p = pickTop(Array(stack[stack.startIndex..<start]) + rotated + rotated, mode, counts: &counts)
+        p.notes.append("stack ends in a recursion of \(period) frame\(period == 1 ? "" : "s"): read from the same frame of the cycle whatever the phase")
+        return p
+    }
+
+    /// Where the stack's repeating tail starts and its period, when its last frames repeat
+    /// (at least three times, six frames or more): the printed stack ends inside a recursion.
+    static func recursiveTail<C: RandomAccessCollection<StackFrame>>(_ stack: C) -> (Int, Int)? where C.Index == Int {
+        let n = stack.count
+        guard n >= 6 else { return nil }
+        @inline(__always) func same(_ a: Int, _ b: Int) -> Bool {
+            stack[a].method == stack[b].method && stack[a].className == stack[b].className
+        }
+        let last = stack.endIndex - 1
+        for period in 1...min(16, n / 3) where (0..<period).allSatisfy({ same(last - $0, last - $0 - period) }) {
+            var s = last - period
+            while s > stack.startIndex, same(s - 1, s - 1 + period) { s -= 1 }
+            if stack.endIndex - s >= max(3 * period, 6) { return (s, period) }
+        }
+        return nil
+    }
+
+    func pickTop<C: RandomAccessCollection<StackFrame>>(_ stack: C, _ mode: PickMode, counts: inout RuleCounts) -> Picked
+    where C.Index == Int {
         var picked = Picked()
         var repeated = 0
         for i in stack.indices.prefix(Self.maxScannedFrames) {
@@ -394,14 +431,32 @@ public struct Signer: Sendable {
 
     /// Reflection between a dispatcher and the method it calls.
     static let reflectionPrefixes = ["sun.reflect.", "jdk.internal.reflect.", "java.lang.reflect.", "java.lang.invoke."]
+    /// Proxy machinery between a caller and a proxied bean (`@Transactional`, `@Scheduled` with
+    /// a lock, `@Retryable`): the CGLIB and AOP invocation chain.
+    static let proxyChainPrefixes = [
+        "org.springframework.aop.", "org.springframework.cglib.proxy.", "org.aopalliance.",
+        "org.springframework.transaction.interceptor.", "org.springframework.cache.interceptor.",
+        "org.springframework.retry.interceptor.", "org.springframework.retry.support.",
+        "org.springframework.validation.beanvalidation.", "org.springframework.security.access.intercept.",
+        "org.springframework.security.authorization.method.",
+    ]
+
+    /// An AOP Alliance interceptor's `invoke` (`TransactionInterceptor.invoke`, ShedLock's
+    /// `…$LockingInterceptor.invoke`): a link of a proxy's chain, whoever wrote it.
+    static func isInterceptor(_ n: NormalizedFrame) -> Bool {
+        n.method == "invoke" && n.className.hasSuffix("Interceptor")
+    }
 
     /// The dispatcher that calls frame `i` of `stack` (`class.method`), looking through
-    /// reflection and generated frames; nil when its caller is anything else.
+    /// reflection, generated frames and a proxy's interceptor chain; nil when its caller is
+    /// anything else (a service calling a proxied service is not an entry).
     static func dispatcher<C: RandomAccessCollection<StackFrame>>(calling stack: C, at i: Int) -> String?
     where C.Index == Int {
-        for j in (i + 1)..<min(stack.endIndex, i + 12) {
+        for j in (i + 1)..<min(stack.endIndex, i + 48) {
             let n = FrameNormalizer.normalize(stack[j])
             if n.isGenerated || reflectionPrefixes.contains(where: { n.className.hasPrefix($0) }) { continue }
+            // the chain, and the CGLIB proxy class whose method starts it
+            if proxyChainPrefixes.contains(where: { n.className.hasPrefix($0) }) || isInterceptor(n) || n.rules.contains(.cglib) { continue }
             let text = n.text
             return entryDispatchers.contains(text) || entryDispatchers.contains(n.className + ".*") ? text : nil
         }

@@ -41,6 +41,60 @@ final class RecognitionTests: XCTestCase {
     // MARK: - positive fixtures
 
     static let positives: [Fixture] = [
+        // --- found by an acceptance audit (session 14) -----------------------------------
+        Fixture(name: "druid abandon trace whose frames lost their tab: still one open stack, signed by its leak site",
+                text: """
+                2023-10-10 10:00:01.100 ERROR 4242 --- [Destroy-1842137] com.alibaba.druid.pool.DruidDataSource   : abandon connection, owner thread: http-nio-8080-exec-7, connected at : 1696931400000, open stackTrace
+                at java.lang.Thread.getStackTrace(Thread.java:1559)
+                at com.alibaba.druid.pool.DruidDataSource.getConnectionDirect(DruidDataSource.java:1481)
+                at com.alibaba.druid.pool.DruidDataSource.getConnection(DruidDataSource.java:1396)
+                at com.acme.shop.export.CsvExporter.openCursor(CsvExporter.java:91)
+                at com.acme.shop.web.ExportController.download(ExportController.java:39)
+
+                """,
+                expects: [Expect(id: "druid.abandon-connection")],
+                roots: ["open-stack"], topFrame: "com.acme.shop.export.CsvExporter.openCursor"),
+
+        Fixture(name: "hikari timeout whose message a blog wrapped after 'available,'",
+                text: """
+                2023-10-10 16:30:38.123 ERROR 1 --- [nio-8080-exec-3] c.a.shop.web.ErrorHandler : query failed
+                java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available,
+                request timed out after 30000ms.
+                \tat com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:696)
+                \tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:197)
+                \tat com.acme.shop.dao.OrderDao.load(OrderDao.java:57)
+
+                """,
+                expects: [Expect(id: "hikari.connection-timeout", fields: ["timeout": 30000, "poolNumber": 1])],
+                roots: ["java.sql.SQLTransientConnectionException"], topFrame: "com.acme.shop.dao.OrderDao.load"),
+
+        Fixture(name: "HikariCP 2.x timeout wording",
+                text: """
+                2017-03-02 11:04:12.301 ERROR [pool-3-thread-1] c.a.batch.Export - export failed
+                java.sql.SQLTimeoutException: Timeout after 30000ms of waiting for a connection.
+                \tat com.zaxxer.hikari.pool.BaseHikariPool.getConnection(BaseHikariPool.java:227)
+                \tat com.zaxxer.hikari.HikariDataSource.getConnection(HikariDataSource.java:94)
+                \tat com.acme.batch.Export.run(Export.java:33)
+
+                """,
+                expects: [Expect(id: "hikari.connection-timeout", fields: ["timeout": 30000])],
+                roots: ["java.sql.SQLTimeoutException"], topFrame: "com.acme.batch.Export.run"),
+
+        Fixture(name: "Oracle driver's own read timeout (IO Error / NetException)",
+                text: """
+                2023-10-10 16:30:38.123 ERROR 1 --- [nio-8080-exec-3] c.a.shop.web.ErrorHandler : query failed
+                java.sql.SQLRecoverableException: IO Error: Socket read timed out
+                \tat oracle.jdbc.driver.T4CConnection.doSetNetworkTimeout(T4CConnection.java:7920)
+                \tat oracle.jdbc.driver.PhysicalConnection.setNetworkTimeout(PhysicalConnection.java:9367)
+                \tat com.acme.shop.dao.LedgerDao.post(LedgerDao.java:41)
+                Caused by: oracle.net.ns.NetException: Socket read timed out
+                \tat oracle.net.ns.Packet.receive(Packet.java:339)
+                \t... 3 more
+
+                """,
+                expects: [Expect(id: "jdbc.socket-read-timeout")],
+                roots: ["oracle.net.ns.NetException"], topFrame: "com.acme.shop.dao.LedgerDao.post"),
+
         // --- Druid -----------------------------------------------------------------------
         Fixture(name: "druid timeout, pool says 0 active while PostgreSQL is full (seed 001, Logback, Chinese message)",
                 text: """
@@ -898,6 +952,20 @@ final class RecognitionTests: XCTestCase {
     // MARK: - negative fixtures
 
     static let negatives: [(name: String, text: String)] = [
+        ("an FTP server's 'Too many connections' is not MySQL's", """
+        2023-10-10 16:30:38.123 ERROR 1 --- [   scheduling-1] c.a.ftp.Uploader : upload failed
+        java.io.IOException: Error: Too many connections from this IP
+        \tat com.acme.ftp.Uploader.connect(Uploader.java:48)
+        \tat com.acme.ftp.Uploader.upload(Uploader.java:30)
+
+        """),
+        ("a Netty server's 'Too many connections' is not MySQL's", """
+        2023-10-10 16:30:38.123 WARN 1 --- [ntLoopGroup-3-1] c.a.gw.Gateway : rejected
+        java.lang.IllegalStateException: Too many connections
+        \tat io.netty.channel.DefaultChannelPipeline.fireChannelActive(DefaultChannelPipeline.java:225)
+        \tat com.acme.gw.ConnectionLimiter.channelActive(ConnectionLimiter.java:19)
+
+        """),
         ("NullPointerException in a lambda (JDK 17 helpful message)", """
         2023-10-10 16:30:38.123 [http-nio-8080-exec-1] ERROR c.a.order.OrderController - place failed
         java.lang.NullPointerException: Cannot invoke "com.acme.order.Item.getPrice()" because "item" is null

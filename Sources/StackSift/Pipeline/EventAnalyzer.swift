@@ -204,7 +204,22 @@ public final class EventAnalyzer {
         var i = 0
         let n = l.count
         while i < n, l[i] == 0x09 || l[i] == 0x20 { i += 1 }
-        return i > 0 && i + 3 <= n && l[i] == UInt8(ascii: "a") && l[i + 1] == UInt8(ascii: "t") && l[i + 2] == 0x20
+        guard i + 3 <= n && l[i] == UInt8(ascii: "a") && l[i + 1] == UInt8(ascii: "t") && l[i + 2] == 0x20 else { return false }
+        return i > 0 || isUnindentedFrame(l)
+    }
+
+    /// A frame that lost its indentation (`at com.acme.Dao.load(Dao.java:57)`): `at `, a
+    /// name with no space up to `(`, and `)` at the end, so a message line that starts with
+    /// "at " ("at least 5 connections…") is still read as text.
+    static func isUnindentedFrame(_ l: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = l.count
+        guard n > 6, l[n - 1] == UInt8(ascii: ")") else { return false }
+        var i = 3
+        while i < n, l[i] != UInt8(ascii: "(") {
+            if l[i] == 0x20 || l[i] == 0x09 { return false }
+            i += 1
+        }
+        return i > 3 && i < n
     }
 
     /// Whether `needle` occurs in `hay`: memchr for its first byte (a backslash for the escaped

@@ -40,7 +40,7 @@ struct AnalysisFlags: ParsableArguments {
     @Option(name: .customLong("timezone"), help: ArgumentHelp("Zone for timestamps that carry none: an IANA name (Asia/Shanghai), UTC, or +08:00.", valueName: "ZONE"))
     var timezone: String?
 
-    @Option(name: .customLong("patterns"), help: ArgumentHelp("Extra pattern catalog (file or directory); repeatable. A pattern with a built-in id replaces it.", valueName: "PATH"))
+    @Option(name: .customLong("patterns"), help: ArgumentHelp("Extra pattern catalog (file or directory); repeatable. A pattern with a built-in id replaces it. Checked as `patterns check` does (examples included) before any log is read.", valueName: "PATH"))
     var patterns: [String] = []
 
     @Flag(name: .customLong("no-builtin-patterns"), help: "Use only the catalogs given with --patterns.")
@@ -79,12 +79,25 @@ struct AnalysisFlags: ParsableArguments {
 
     /// Loads the catalog or exits 64 with every problem on stderr, before any log is read.
     func catalog() throws -> PatternCatalog {
+        let catalog: PatternCatalog
         do {
-            return try PatternCatalog.standard(userPaths: patterns, includeBuiltin: !noBuiltinPatterns)
+            catalog = try PatternCatalog.standard(userPaths: patterns, includeBuiltin: !noBuiltinPatterns)
         } catch {
             FileHandle.standardError.write(Data("stacksift: the pattern catalog is broken:\n\(error.description)\n".utf8))
             throw ExitCode(64)
         }
+        // A user's catalog is held to what `patterns check` holds it to (its examples match and
+        // don't), before any log is read. An id defined again in a later file is an override
+        // here, not a problem.
+        if !patterns.isEmpty {
+            let files = (try? patterns.flatMap { try PatternCatalog.files(at: $0) }) ?? []
+            let problems = CatalogChecker.check(files: files).problems.filter { !$0.message.hasPrefix("duplicate id") }
+            if !problems.isEmpty {
+                FileHandle.standardError.write(Data("stacksift: the pattern catalog is broken:\n\(problems.map(\.description).joined(separator: "\n"))\n".utf8))
+                throw ExitCode(64)
+            }
+        }
+        return catalog
     }
 }
 

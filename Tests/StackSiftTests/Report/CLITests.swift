@@ -61,6 +61,33 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["analyze", Self.sample003, "--fail-on", "fatal"]).status, 64)
     }
 
+    /// `analyze --patterns` holds a user's catalog to what `patterns check` does, examples
+    /// included, and says so before reading any log (a FIFO nobody writes would hang it).
+    func testAnalyzeRefusesACatalogWhoseExamplesFail() throws {
+        let dir = try TempDir()
+        let yaml = """
+        patterns:
+          - id: acme.queue-full
+            title: Queue full
+            severity: error
+            explain: A work queue is full.
+            regex: 'queue (?<name>\\w+) is full'
+            examples:
+              match: ['queue orders is full']
+              nomatch: ['queue orders is fully drained']
+
+        """
+        let file = try dir.write("acme.yaml", Array(yaml.utf8))
+        let fifo = dir.url.appendingPathComponent("never-written").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let r = try run(["analyze", "--patterns", file, fifo])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.stderr.contains("acme.yaml") && r.stderr.contains("acme.queue-full") && r.stderr.contains("examples.nomatch matches"), r.stderr)
+        let fixed = try dir.write("fixed.yaml", Array(yaml.replacingOccurrences(of: "is full'", with: "is full\\b(?! drained)'").utf8))
+        let ok = try run(["analyze", "--patterns", fixed, Self.sample003, "--timezone", "UTC"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
     func testSinceUntilNarrowTheAnalysis() throws {
         let r = try run(["analyze", Self.sample003, "--timezone", "UTC", "--format", "json", "--bucket", "5m",
                          "--since", "2023-10-10 14:00", "--until", "2023-10-10T16:00:00Z"])

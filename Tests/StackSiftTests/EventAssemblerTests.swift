@@ -166,6 +166,23 @@ final class EventAssemblerTests: XCTestCase {
         }
     }
 
+    /// Log4j 1's `%5p` pads INFO and WARN with a space; other lines that start with one continue.
+    func testLog4jPaddedLevels() {
+        let lines = [
+            "ERROR [main] (Api.java:20) - fetch failed",
+            "org.apache.commons.dbcp.SQLNestedException: Cannot get a connection, pool error Timeout waiting for idle object",
+            "\tat org.apache.commons.dbcp.PoolingDataSource.getConnection(PoolingDataSource.java:114)",
+            " WARN [main] (Db.java:12) - connect failed",
+            "java.sql.SQLException: ORA-00020: maximum number of processes (300) exceeded",
+            " INFO 2023-10-10 16:30:38,123 [main] - started",
+            " INFORMATION for the operator, a wrapped line",
+            " WARNING is not a %5p level",
+        ]
+        let ev = events(lines)
+        XCTAssertEqual(ev.map(\.lines), [Array(lines[0...2]), Array(lines[3...4]), Array(lines[5...7])])
+        XCTAssertEqual(ev[2].time, epochMillis(2023, 10, 10, 16, 30, 38, 123))
+    }
+
     /// Layouts that print the time of day without a date (Logback's default console pattern,
     /// JBoss/Quarkus, Minecraft-style servers) open a record per line; when they print their prefix
     /// on every line of a trace too, the trace stays one event.

@@ -90,6 +90,16 @@ final class TimestampTests: XCTestCase {
                    epochMillis(2023, 10, 10, 16, 30, 38, 123), end: 24)
         assertTime("01-Feb-2024 00:00:01.000 INFO x", epochMillis(2024, 2, 1, 0, 0, 1, 0))
         assertTime("29-Feb-2024 23:59:59.999 INFO leap day", epochMillis(2024, 2, 29, 23, 59, 59, 999))
+        // Tomcat in a Chinese or Japanese locale: JDK 8 numerals, JDK 9+ digits
+        assertTime("10-十月-2023 16:30:38.123 严重 [http-nio-8080-exec-42] x", epochMillis(2023, 10, 10, 16, 30, 38, 123), end: 27)
+        assertTime("10-10月-2023 16:30:38.123 警告 [main] x", epochMillis(2023, 10, 10, 16, 30, 38, 123), end: 26)
+        assertTime("01-十二月-2023 00:00:01.000 信息 x", epochMillis(2023, 12, 1, 0, 0, 1))
+        assertTime("05-一月-2024 09:00:00.000 信息 x", epochMillis(2024, 1, 5, 9, 0, 0))
+        assertTime("05-1月-2024 09:00:00.000 情報 x", epochMillis(2024, 1, 5, 9, 0, 0))
+        for bad in ["10-十三月-2023 16:30:38.123 x", "10-13月-2023 16:30:38.123 x", "10-十月2023 16:30:38.123 x", "10-月-2023 16:30:38.123 x"] {
+            let u = Array(bad.utf8)
+            XCTAssertNil(u.withUnsafeBufferPointer { TimestampParser(zone: ZoneResolver(TimeZone(identifier: "UTC")!)).find($0.baseAddress!, $0.count) }, bad)
+        }
     }
 
     func testAfterAPrefix() {

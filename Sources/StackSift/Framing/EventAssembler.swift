@@ -135,11 +135,26 @@ public final class EventAssembler {
         guard n > 0, let p = line.baseAddress else { return nil }
         let c = p[0]
         // The commonest continuation lines are rejected on their first byte.
-        if c == 0x09 || c == 0x20 { return nil }
+        if c == 0x09 { return nil }
+        if c == 0x20 { return paddedLevel(p, n, parser) }
         if let (t, end) = parser.find(p, n) { return HeaderInfo(time: t, timeEnd: end) }
         if c == UInt8(ascii: "C") || c == UInt8(ascii: "a") || c == UInt8(ascii: ".") || c == UInt8(ascii: "#") { return nil }
         return untimedHeader(p, n, parser)
     }
+
+    /// Log4j's `%5p` pads the four-letter levels to five: ` INFO [main] …`, ` WARN …`. Only that
+    /// one space and those two words: any other line that starts with a space continues.
+    @inline(never)
+    static func paddedLevel(_ p: UnsafePointer<UInt8>, _ n: Int, _ parser: TimestampParser) -> HeaderInfo? {
+        guard n > 6, p[1] == UInt8(ascii: "I") || p[1] == UInt8(ascii: "W"), p[5] == 0x20,
+              hasPrefix(p + 1, n - 1, infoWord) || hasPrefix(p + 1, n - 1, warnWord)
+        else { return nil }
+        if let (t, end) = parser.find(p + 6, n - 6) { return HeaderInfo(time: t, timeEnd: end + 6) }
+        return HeaderInfo(time: nil, timeEnd: 0)
+    }
+
+    private static let infoWord = Array("INFO".utf8)
+    private static let warnWord = Array("WARN".utf8)
 
     /// The headers without a date (a few lines in most logs): kept out of line so that the
     /// per-line path above stays small.

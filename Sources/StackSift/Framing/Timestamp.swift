@@ -159,8 +159,44 @@ public final class TimestampParser: @unchecked Sendable {
         }
     }
 
+    /// A month as a Chinese or Japanese locale prints it: `十月`, `十一月` (JDK 8) or `10月`
+    /// (JDK 9+, CLDR) at `i`. Returns the month and the offset past it.
+    static func cjkMonth(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (Int, Int)? {
+        var j = i
+        var digits = 0, number = 0
+        while j < n, digits < 2, p[j] &- 0x30 < 10 { number = number * 10 + Int(p[j] &- 0x30); digits += 1; j += 1 }
+        if digits == 0 {
+            // numerals 一…十 (3 bytes each, E4–E5 lead), up to three of them
+            var values: [Int] = []
+            while j + 3 <= n, values.count < 3, let v = cjkNumerals.firstIndex(where: { $0[0] == p[j] && $0[1] == p[j + 1] && $0[2] == p[j + 2] }) {
+                values.append(v + 1)
+                j += 3
+            }
+            switch values.count {
+            case 1: number = values[0]
+            case 2 where values[0] == 10: number = 10 + values[1]
+            default: return nil
+            }
+        }
+        guard number >= 1, number <= 12, j + 3 <= n, p[j] == 0xE6, p[j + 1] == 0x9C, p[j + 2] == 0x88 else { return nil }   // 月
+        return (number, j + 3)
+    }
+
+    private static let cjkNumerals: [[UInt8]] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"].map { Array($0.utf8) }
+
+    /// `10-十月-2023 16:30:38.123`, `10-10月-2023 …`: Tomcat's OneLineFormatter in a Chinese
+    /// or Japanese locale.
+    private func parseTomcatCJK(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
+        guard let d = two(p, i), let (mo, j) = Self.cjkMonth(p, i + 3, n), j + 14 <= n, p[j] == UInt8(ascii: "-"),
+              let y1 = two(p, j + 1), let y2 = two(p, j + 3), p[j + 5] == UInt8(ascii: " "),
+              let local = clockHead(year: y1 * 100 + y2, month: mo, day: d, at: j + 6, p, n)
+        else { return nil }
+        return clockTail(local: local, at: j + 14, p, n)
+    }
+
     private func parseTomcat(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int)? {
         // DD-Mon-YYYY HH:MM:SS
+        if p[i + 3] >= 0x80 || (p[i + 3] &- 0x30 < 10 && p[i + 4] >= 0x80) || p[i + 5] >= 0x80 { return parseTomcatCJK(at: i, p, n) }
         guard n - i >= 20 else { return nil }
         let key = SecondHead.key(p, i, 20)
         if tomcatHead.matches(key) { return clockTail(local: tomcatHead.local, at: i + 20, p, n) }

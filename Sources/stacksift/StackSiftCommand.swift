@@ -87,11 +87,10 @@ struct AnalysisFlags: ParsableArguments {
             throw ExitCode(64)
         }
         // A user's catalog is held to what `patterns check` holds it to (its examples match and
-        // don't), before any log is read. An id defined again in a later file is an override
-        // here, not a problem.
+        // don't), before any log is read; an id defined again in a later file is an override.
         if !patterns.isEmpty {
             let files = (try? patterns.flatMap { try PatternCatalog.files(at: $0) }) ?? []
-            let problems = CatalogChecker.check(files: files).problems.filter { !$0.message.hasPrefix("duplicate id") }
+            let problems = CatalogChecker.check(files: files, crossFileDuplicates: false).problems
             if !problems.isEmpty {
                 FileHandle.standardError.write(Data("stacksift: the pattern catalog is broken:\n\(problems.map(\.description).joined(separator: "\n"))\n".utf8))
                 throw ExitCode(64)

@@ -136,18 +136,22 @@ public enum AtomicFile {
         if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
             throw StateError(path: path, message: "is a directory")
         }
-        let tmp = FileIO.join(FileIO.parent(path), ".\((path as NSString).lastPathComponent).tmp-\(getpid())")
+        let tmp = temporary(for: path)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StateError(path: path, message: "cannot create \(tmp): \(String(cString: strerror(errno)))") }
         close(fd)
         unlink(tmp)
     }
 
+    /// Where `path` is written before it is renamed into place: beside it, hidden, so a
+    /// followed directory holding the report does not pick the temporary up.
+    static func temporary(for path: String) -> String {
+        FileIO.join(FileIO.parent(path), ".\((path as NSString).lastPathComponent).tmp-\(getpid())")
+    }
+
     public static func write(_ data: Data, to path: String) throws(StateError) {
         let dir = FileIO.parent(path)
-        let name = (path as NSString).lastPathComponent
-        // Hidden, so a followed directory holding the report does not pick the temporary up.
-        let tmp = FileIO.join(dir, ".\(name).tmp-\(getpid())")
+        let tmp = temporary(for: path)
         lock.lock()
         inProgress.insert(tmp)
         lock.unlock()

@@ -166,16 +166,13 @@ public final class TimestampParser: @unchecked Sendable {
         var digits = 0, number = 0
         while j < n, digits < 2, p[j] &- 0x30 < 10 { number = number * 10 + Int(p[j] &- 0x30); digits += 1; j += 1 }
         if digits == 0 {
-            // numerals 一…十 (3 bytes each, E4–E5 lead), up to three of them
-            var values: [Int] = []
-            while j + 3 <= n, values.count < 3, let v = cjkNumerals.firstIndex(where: { $0[0] == p[j] && $0[1] == p[j + 1] && $0[2] == p[j + 2] }) {
-                values.append(v + 1)
+            // numerals 一…十 (3 bytes each): one, or 十 and one more (十一, 十二)
+            guard let first = cjkNumeral(p, j, n) else { return nil }
+            number = first
+            j += 3
+            if first == 10, let second = cjkNumeral(p, j, n) {
+                number = 10 + second
                 j += 3
-            }
-            switch values.count {
-            case 1: number = values[0]
-            case 2 where values[0] == 10: number = 10 + values[1]
-            default: return nil
             }
         }
         guard number >= 1, number <= 12, j + 3 <= n, p[j] == 0xE6, p[j + 1] == 0x9C, p[j + 2] == 0x88 else { return nil }   // 月
@@ -183,6 +180,14 @@ public final class TimestampParser: @unchecked Sendable {
     }
 
     private static let cjkNumerals: [[UInt8]] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"].map { Array($0.utf8) }
+
+    /// The value (1…10) of the numeral 一…十 at `j`, if one is there.
+    @inline(__always)
+    static func cjkNumeral(_ p: UnsafePointer<UInt8>, _ j: Int, _ n: Int) -> Int? {
+        guard j + 3 <= n else { return nil }
+        for (v, c) in cjkNumerals.enumerated() where c[0] == p[j] && c[1] == p[j + 1] && c[2] == p[j + 2] { return v + 1 }
+        return nil
+    }
 
     /// `10-十月-2023 16:30:38.123`, `10-10月-2023 …`: Tomcat's OneLineFormatter in a Chinese
     /// or Japanese locale.

@@ -8,15 +8,15 @@ public enum CatalogChecker {
         public var problems: [CatalogProblem] = []
     }
 
-    public static func check(files: [String]) -> Report {
+    /// `crossFileDuplicates`: whether an id defined again in a later file is a problem (as
+    /// `patterns check` reports it) or the override loading makes of it (as `analyze` uses it).
+    public static func check(files: [String], crossFileDuplicates: Bool = true) -> Report {
         var report = Report()
         var problems: [CatalogProblem] = []
-        // Duplicate ids across the given files are a problem here (when loading, a later file
-        // deliberately overrides an earlier one).
         var firstDefinition: [String: String] = [:]
         let (catalog, loadProblems) = PatternCatalog.loadReporting(files: files)
         problems += loadProblems
-        for file in files {
+        for file in files where crossFileDuplicates {
             let (one, _) = PatternCatalog.loadReporting(files: [file])
             for p in one.patterns {
                 if let other = firstDefinition[p.spec.id], other != file {
